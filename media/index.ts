@@ -1,0 +1,30 @@
+// The media layer's public API: everything the gateway needs from rtpengine.
+export {
+  launchRtpengine,
+  rtpengineFromEnv,
+  connectExternal,
+  waitForPing,
+} from './rtpengine-launcher';
+export type { RtpengineHandle, LaunchOptions } from './rtpengine-launcher';
+export { NgClient } from './ng-client';
+export type { NgClientOptions } from './ng-client';
+export type { NgCommand, NgParams, NgReply, NgTag, NgMedia, NgStream } from './ng-types';
+export { MediaSession } from './media-session';
+export type { LegInfo, MediaSessionEvents } from './media-session';
+export { profileFlags, isLegProfile, LEG_PROFILES } from './leg-profile';
+export type { LegProfile } from './leg-profile';
+export { Playback } from './playback';
+export type { PlaybackOptions, PlaybackState } from './playback';
+export { validatePrompt } from './prompt-validator';
+export type { PromptFile } from './prompt-validator';
+export { parseSdp, audioOf, attr, attrs, SdpParseError } from './sdp';
+export type { Sdp, SdpMedia, Direction } from './sdp';
+export { systemClock } from './clock';
+export type { Clock, TimerHandle } from './clock';
+export {
+  RtpengineError,
+  RtpengineUnavailableError,
+  UnsupportedSdpError,
+  PromptFileError,
+  ClosedError,
+} from './errors';
