@@ -1,0 +1,39 @@
+// What the gateway runs with when the configuration file says nothing: the embedded SIP
+// server on the standard ports, a local rtpengine, the prompts shipped in prompts/.
+import path from 'node:path';
+
+/** The package root (dist/gateway/config → three up; gateway/config under ts-node → two up). */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 4; i++) {
+    if (require('node:fs').existsSync(path.join(dir, 'package.json'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return process.cwd();
+}
+
+export const DEFAULT_PROMPT_FILES = {
+  agentDisconnected: 'prompts/agent-disconnected.wav',
+  primaryDisconnected: 'prompts/primary-agent-disconnected.wav',
+  waitMusic: 'prompts/wait-music.wav',
+} as const;
+
+export const DEFAULTS = {
+  sip: {
+    contacts: ['sip:127.0.0.1:5060;transport=udp,tcp', 'sip:127.0.0.1:8088;transport=ws'],
+    realm: 'holdfast',
+  },
+  sbc: { allow: ['127.0.0.0/8'] },
+  policy: {
+    reconnectWindowMs: 30_000,
+    presenceTimeoutMs: 150_000,
+    failureReasons: ['transport failure', 'desktop disconnected', 'cause=41'],
+    keepaliveMs: 0,
+    reroutePriority: 10,
+  },
+  media: { lossMs: 2000 },
+  queue: { ringTimeoutMs: 15_000, maxWaitMs: 120_000 },
+  overflow: { cause: 34 },
+  http: { listen: '127.0.0.1:8080' },
+  log: { level: 'info' },
+} as const;
