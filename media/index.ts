@@ -28,3 +28,9 @@ export {
   PromptFileError,
   ClosedError,
 } from './errors';
+export { MediaWatchdog, packetsFrom } from './media-watchdog';
+export type { WatchdogOptions, WatchdogEvents, LegEvent } from './media-watchdog';
+export { QueryScheduler } from './query-scheduler';
+export type { QuerySchedulerOptions } from './query-scheduler';
+export { LegLossDetector } from './leg-loss-detector';
+export type { LegLossState, LegLossEvent, LegLossOptions } from './leg-loss-detector';

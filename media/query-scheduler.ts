@@ -1,0 +1,108 @@
+// Spreads periodic rtpengine queries over time under one global rate limit. rtpengine keeps
+// every ng reply (~1.9 KB per two-leg query) for 30–60 s to answer retransmissions, so
+// the query rate, not the call count, bounds its memory: maxPerSec × 1.9 KB × 60 s at
+// worst (250/s ≈ 28 MB). Each job wants a period; when there are more jobs than the budget
+// allows, every job's effective period stretches evenly (jobs ÷ maxPerSec).
+import { systemClock, type Clock, type TimerHandle } from './clock';
+
+export interface QuerySchedulerOptions {
+  /** Global ceiling on jobs started per second. Default 250. */
+  maxPerSec?: number;
+  /** How often the scheduler wakes up. Default 20 ms. */
+  tickMs?: number;
+  clock?: Clock;
+}
+
+interface Job {
+  periodMs: number;
+  due: number;
+  running: boolean;
+  run: () => Promise<void>;
+}
+
+export class QueryScheduler {
+  private readonly jobs = new Map<string, Job>();
+  private readonly clock: Clock;
+  private readonly maxPerSec: number;
+  private readonly tickMs: number;
+  private timer?: TimerHandle;
+  private tokens = 0;
+  private lastRefill = 0;
+  private closedFlag = false;
+  /** Jobs started so far (for measurements). */
+  started = 0;
+
+  constructor(opts: QuerySchedulerOptions = {}) {
+    this.clock = opts.clock ?? systemClock;
+    this.maxPerSec = opts.maxPerSec ?? 250;
+    this.tickMs = opts.tickMs ?? 20;
+    if (!(this.maxPerSec > 0))
+      throw new RangeError(`maxPerSec must be > 0 (got ${this.maxPerSec})`);
+  }
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  /** The period each job actually gets now, given the budget. */
+  effectivePeriodMs(periodMs: number): number {
+    return Math.max(periodMs, (this.jobs.size / this.maxPerSec) * 1000);
+  }
+
+  /** Runs `run` about every periodMs (first run at once) until the returned function is called. */
+  add(key: string, periodMs: number, run: () => Promise<void>): () => void {
+    if (this.closedFlag) throw new Error('QueryScheduler is closed');
+    if (this.jobs.has(key)) throw new Error(`QueryScheduler: job ${key} already exists`);
+    const job: Job = { periodMs, due: this.clock.now(), running: false, run };
+    this.jobs.set(key, job);
+    this.arm();
+    return () => {
+      if (this.jobs.get(key) === job) this.jobs.delete(key);
+      if (!this.jobs.size) this.disarm();
+    };
+  }
+
+  close(): void {
+    this.closedFlag = true;
+    this.jobs.clear();
+    this.disarm();
+  }
+
+  private arm(): void {
+    if (this.timer || this.closedFlag) return;
+    this.lastRefill = this.clock.now();
+    this.tokens = Math.max(this.tokens, 1);
+    this.timer = this.clock.setTimeout(() => this.tick(), 0);
+  }
+
+  private disarm(): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    const now = this.clock.now();
+    // Token bucket: refill at maxPerSec, burst at most one tick's worth (plus one).
+    const burst = Math.max(1, (this.maxPerSec * this.tickMs) / 1000) + 1;
+    this.tokens = Math.min(burst, this.tokens + ((now - this.lastRefill) * this.maxPerSec) / 1000);
+    this.lastRefill = now;
+    const due = [...this.jobs.values()].filter((j) => j.due <= now && !j.running);
+    due.sort((a, b) => a.due - b.due);
+    for (const job of due) {
+      if (this.tokens < 1) break;
+      this.tokens -= 1;
+      this.started++;
+      job.running = true;
+      // Next due from the time it was due (keeps the rate) but never in the past.
+      job.due = Math.max(job.due + job.periodMs, now);
+      job.run().then(
+        () => (job.running = false),
+        () => (job.running = false),
+      );
+    }
+    if (this.jobs.size && !this.closedFlag) {
+      this.timer = this.clock.setTimeout(() => this.tick(), this.tickMs);
+    }
+  }
+}
