@@ -86,7 +86,11 @@ export function locate(received: Int16Array, reference: Int16Array, maxRefMs = 3
   const ref = reference.subarray(0, Math.min(reference.length, maxRefMs * 8));
   const re = envelope(received);
   const fe = envelope(ref);
-  const minOverlap = Math.min(fe.length, Math.max(5, Math.floor(fe.length / 2)));
+  // At least half of the shorter of the two must overlap (a capture may hold only a piece).
+  const minOverlap = Math.max(
+    1,
+    Math.min(fe.length, re.length, Math.max(5, Math.floor(Math.min(fe.length, re.length) / 2))),
+  );
   let bestLag = 0;
   let best = -Infinity;
   for (let lag = -(fe.length - minOverlap); lag <= re.length - minOverlap; lag++) {

@@ -1,0 +1,127 @@
+// The ng client and launcher on failure: rtpengine down or silent → each request fails
+// with a clear error within its timeout; nothing stays pending; bad environment is named.
+import t, { type Test } from 'tap';
+import dgram from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import { NgClient } from '../../media/ng-client';
+import { RtpengineError } from '../../media/errors';
+import { launchRtpengine, rtpengineFromEnv } from '../../media/rtpengine-launcher';
+import { rtpengineForTest } from '../helpers/rtp-engine';
+
+/** A UDP socket that swallows everything: an rtpengine that never answers. */
+async function silentPeer(t: Test): Promise<number> {
+  const sock = dgram.createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => sock.close(() => r())));
+  return sock.address().port;
+}
+
+t.test(
+  'a silent rtpengine: every request rejects with a timeout error naming the address',
+  async (t) => {
+    const port = await silentPeer(t);
+    const client = new NgClient({ host: '127.0.0.1', port, timeoutMs: 300, maxInFlight: 2 });
+    t.teardown(() => client.close());
+    const started = performance.now();
+    const results = await Promise.allSettled(
+      [1, 2, 3, 4, 5].map((i) => client.request('query', { 'call-id': `c${i}` })),
+    );
+    const elapsed = performance.now() - started;
+    for (const r of results) {
+      t.equal(r.status, 'rejected');
+      const err = (r as PromiseRejectedResult).reason as RtpengineError;
+      t.ok(err instanceof RtpengineError);
+      t.equal(err.kind, 'timeout');
+      t.match(
+        err.message,
+        new RegExp(
+          `rtpengine at 127\\.0\\.0\\.1:${port}: 'query' for call c\\d failed: no reply within 300 ms`,
+        ),
+      );
+    }
+    // 5 requests, 2 at a time, 300 ms each → 3 rounds.
+    t.ok(elapsed >= 850 && elapsed < 3000, `bounded by the queue: ${elapsed.toFixed(0)} ms`);
+  },
+);
+
+t.test('close() settles everything pending at once and later requests fail', async (t) => {
+  const port = await silentPeer(t);
+  const client = new NgClient({ host: '127.0.0.1', port, timeoutMs: 5000, maxInFlight: 1 });
+  const pending = [client.ping(), client.ping()];
+  client.close();
+  client.close();
+  for (const p of pending) await t.rejects(p, { name: 'RtpengineError', kind: 'closed' });
+  await t.rejects(client.ping(), /closed/);
+});
+
+t.test('a queue beyond maxQueued fails fast', async (t) => {
+  const port = await silentPeer(t);
+  const client = new NgClient({
+    host: '127.0.0.1',
+    port,
+    timeoutMs: 200,
+    maxInFlight: 1,
+    maxQueued: 1,
+  });
+  t.teardown(() => client.close());
+  const a = client.ping();
+  const b = client.ping();
+  t.equal(((await client.ping().catch((e) => e)) as RtpengineError).kind, 'overloaded');
+  await Promise.allSettled([a, b]);
+});
+
+t.test('rtpengine errors carry the command, call-id and reason', async (t) => {
+  const re = await rtpengineForTest(t);
+  const err = (await re.client
+    .request('play media', { 'call-id': 'nope', 'from-tag': 'x', file: '/x.wav' })
+    .catch((e) => e)) as RtpengineError;
+  t.equal(err.command, 'play media');
+  t.equal(err.callId, 'nope');
+  t.equal(err.kind, 'refused');
+  t.match(err.reason, /Unknown call-id/i);
+  t.ok(err.unknownCall);
+});
+
+t.test('launcher: missing binary, bad or silent external rtpengine', async (t) => {
+  await t.rejects(launchRtpengine({ binary: 'rtpengine-does-not-exist' }), {
+    name: 'RtpengineUnavailableError',
+    message: /not found on PATH.*apt-get install rtpengine-daemon.*setup\.sh/,
+  });
+  const port = await silentPeer(t);
+  await t.rejects(
+    rtpengineFromEnv(
+      { readyTimeoutMs: 400 },
+      { RTPENGINE_HOST: '127.0.0.1', RTPENGINE_PORT: String(port) },
+    ),
+    {
+      message: new RegExp(
+        `rtpengine at 127\\.0\\.0\\.1:${port} .*did not answer an ng ping within 400 ms`,
+      ),
+    },
+  );
+  await t.rejects(rtpengineFromEnv({}, { RTPENGINE_HOST: '127.0.0.1' }), /must both be set/);
+  await t.rejects(
+    launchRtpengine({ extraArgs: ['--no-such-option'] }),
+    /exited .* before answering/,
+  );
+});
+
+t.test('launcher: a launched rtpengine answers, exposes its pid and stops', async (t) => {
+  const handle = await launchRtpengine();
+  t.teardown(() => handle.stop());
+  t.ok(handle.pid && handle.pid > 0);
+  t.ok(handle.portMin! >= 16384 && handle.portMax! < 32768);
+  const client = new NgClient({ host: handle.host, port: handle.port, timeoutMs: 500 });
+  t.equal((await client.ping()).result, 'pong');
+  await handle.stop();
+  await handle.stop();
+  let alive = true;
+  try {
+    process.kill(handle.pid!, 0);
+  } catch {
+    alive = false;
+  }
+  t.notOk(alive, 'the process is gone');
+  t.equal(((await client.ping().catch((e) => e)) as RtpengineError).kind, 'timeout');
+  client.close();
+});
