@@ -7,6 +7,7 @@
 // - classify(): silence, a known tone, a known reference, or unknown.
 
 const FRAME = 160;
+const CANDIDATES = 4;
 
 export function rms(x: ArrayLike<number>, from = 0, to = x.length): number {
   let sum = 0;
@@ -91,27 +92,26 @@ export function locate(received: Int16Array, reference: Int16Array, maxRefMs = 3
     1,
     Math.min(fe.length, re.length, Math.max(5, Math.floor(Math.min(fe.length, re.length) / 2))),
   );
-  let bestLag = 0;
-  let best = -Infinity;
+  // Envelopes of periodic audio (music) match at several lags: refine the best few.
+  const lags: { lag: number; score: number }[] = [];
   for (let lag = -(fe.length - minOverlap); lag <= re.length - minOverlap; lag++) {
     const from = Math.max(0, -lag);
     const n = Math.min(fe.length - from, re.length - (lag + from));
     if (n < minOverlap) continue;
-    const score = ncc(re, lag + from, fe, from, n);
-    if (score > best) {
-      best = score;
-      bestLag = lag;
-    }
+    lags.push({ lag, score: ncc(re, lag + from, fe, from, n) });
   }
-  // Refine to the sample within ±1 frame of the envelope's lag.
-  let result: Location = { offset: bestLag * FRAME, score: -1, overlap: 0 };
-  for (let d = -FRAME; d <= FRAME; d++) {
-    const offset = bestLag * FRAME + d;
-    const from = Math.max(0, -offset);
-    const n = Math.min(ref.length - from, received.length - (offset + from));
-    if (n < FRAME) continue;
-    const score = ncc(received, offset + from, ref, from, n);
-    if (score > result.score) result = { offset, score, overlap: n };
+  lags.sort((a, b) => b.score - a.score);
+  // Refine each to the sample within ±1 frame of the envelope's lag.
+  let result: Location = { offset: (lags[0]?.lag ?? 0) * FRAME, score: -1, overlap: 0 };
+  for (const { lag } of lags.slice(0, CANDIDATES)) {
+    for (let d = -FRAME; d <= FRAME; d++) {
+      const offset = lag * FRAME + d;
+      const from = Math.max(0, -offset);
+      const n = Math.min(ref.length - from, received.length - (offset + from));
+      if (n < FRAME) continue;
+      const score = ncc(received, offset + from, ref, from, n);
+      if (score > result.score) result = { offset, score, overlap: n };
+    }
   }
   return result;
 }
