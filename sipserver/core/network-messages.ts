@@ -1,0 +1,289 @@
+// Messages from the network: parse, match to transactions (RFC 3261 §17.2.3, §17.1.3),
+// answer what the stack answers itself, hand the rest to the app that owns it.
+import { Dialog, dialogIdOf } from '../dialog/dialog';
+import { tagOf, uriOf } from '../message/name-addr';
+import { missingMandatoryHeader, parseMessage } from '../message/parse';
+import { SipParseError } from '../message/sip-parse-error';
+import { SipResponse, type SipRequest } from '../message/sip-message';
+import { parseVia, randomToken } from '../message/via';
+import { InviteServerTransaction } from '../transaction/invite-server-transaction';
+import { NonInviteServerTransaction } from '../transaction/non-invite-server-transaction';
+import type { Flow, Inbound } from '../transport/transport-types';
+import { endDialogWithBye } from './dialog-termination';
+import { responseTo } from './message-factory';
+import { clientKeyOf, type ServerEntry, type SipCore, type Target } from './sip-core';
+
+export function handleInbound(core: SipCore, inb: Inbound): void {
+  if (core.closed) return;
+  const source: Target = {
+    protocol: inb.protocol,
+    remote: inb.remote,
+    local: inb.local,
+    flow: inb.flow,
+  };
+  let msg;
+  try {
+    msg = parseMessage(inb.data);
+  } catch (err) {
+    rejectUnparseable(core, inb, source, err as Error);
+    return;
+  }
+  if (msg.kind === 'response') {
+    handleResponse(core, msg, inb);
+    return;
+  }
+  const missing = missingMandatoryHeader(msg);
+  if (missing) {
+    core.logger.warn(
+      { remote: inb.remote, protocol: inb.protocol, missing },
+      'sip: request without mandatory header',
+    );
+    if (msg.get('via') && missing !== 'Via') {
+      core.trySend(responseTo(msg, 400, `Missing or invalid ${missing} header`), source);
+    }
+    return;
+  }
+  handleRequest(core, msg, inb.data.toString('utf8'), source);
+}
+
+function rejectUnparseable(core: SipCore, inb: Inbound, source: Target, err: Error): void {
+  core.logger.warn(
+    { remote: inb.remote, protocol: inb.protocol, err: err.message },
+    'sip: unparseable message',
+  );
+  // A 400 is possible only if we can read enough to address it; otherwise drop.
+  const text = inb.data.toString('utf8', 0, Math.min(inb.data.length, 8192));
+  const status = err instanceof SipParseError ? err.status : 400;
+  const vias = [...text.matchAll(/^(?:via|v)[ \t]*:[ \t]*(.+)$/gim)].map((m) => m[1].trim());
+  const pick = (re: RegExp) => re.exec(text)?.[1]?.trim();
+  const from = pick(/^(?:from|f)[ \t]*:(.+)$/im);
+  const to = pick(/^(?:to|t)[ \t]*:(.+)$/im);
+  const callId = pick(/^(?:call-id|i)[ \t]*:(.+)$/im);
+  const cseq = pick(/^cseq[ \t]*:(.+)$/im);
+  const isRequest = !text.startsWith('SIP/') && !text.startsWith('ACK ');
+  if (isRequest && vias.length && from && to && callId && cseq) {
+    const res = new SipResponse(status, status === 513 ? 'Message Too Large' : 'Bad Request');
+    for (const v of vias) res.append('Via', v);
+    res.append('From', from);
+    res.append('To', to);
+    res.append('Call-ID', callId);
+    res.append('CSeq', cseq);
+    core.trySend(res, source);
+  } else if (inb.flow) {
+    inb.flow.close();
+  }
+}
+
+function handleResponse(core: SipCore, res: SipResponse, inb: Inbound): void {
+  const entry = core.clientByKey.get(clientKeyOf(res));
+  if (entry) {
+    entry.txn.receive(res);
+    return;
+  }
+  // A 2xx retransmitted after the INVITE transaction ended: re-send our ACK (§13.2.2.4).
+  if (res.cseq.method === 'INVITE' && res.status >= 200 && res.status < 300) {
+    const dialog = core.dialogs.match(res.callId, tagOf(res.get('from')), tagOf(res.get('to')));
+    if (dialog?.lastAck && dialog.lastAck.cseq === res.cseq.seq) {
+      core.trySend(dialog.lastAck.msg, core.dialogTarget(dialog));
+    }
+    return;
+  }
+  core.logger.debug({ remote: inb.remote, status: res.status }, 'stray response dropped');
+}
+
+/** RFC 3261 §17.2.3: top Via branch, sent-by and method (ACK matches its INVITE). */
+function serverKeyOf(req: SipRequest, method = req.method): string {
+  const via = parseVia(req.get('via') ?? '');
+  const sentBy = via ? `${via.host}:${via.port ?? ''}` : '';
+  const branch = via?.branch ?? `${req.callId}/${tagOf(req.get('from'))}/${req.cseq.seq}`;
+  return `${branch}|${sentBy}|${method === 'ACK' ? 'INVITE' : method}`;
+}
+
+function handleRequest(core: SipCore, req: SipRequest, raw: string, source: Target): void {
+  const existing = core.serverByKey.get(serverKeyOf(req));
+  if (req.method === 'ACK') {
+    if (
+      existing &&
+      existing.txn instanceof InviteServerTransaction &&
+      existing.txn.state === 'Completed'
+    ) {
+      existing.txn.onAck(); // ACK for a non-2xx final: the transaction's business (§17.2.1)
+      return;
+    }
+    handleAck2xx(core, req, raw, source);
+    return;
+  }
+  if (existing) {
+    existing.txn.onRetransmittedRequest(); // §17.2.1/§17.2.2: absorbed, last response resent
+    return;
+  }
+  if (req.method === 'CANCEL') {
+    handleCancel(core, req, raw, source);
+    return;
+  }
+  if (tagOf(req.get('to')) !== undefined) {
+    handleInDialog(core, req, raw, source);
+    return;
+  }
+  if (req.method === 'BYE' || req.method === 'UPDATE' || req.method === 'PRACK') {
+    respondStateless(core, req, source, 481);
+    return;
+  }
+  const conn = core.routes.pick(req.method);
+  if (!conn) {
+    respondStateless(core, req, source, 503);
+    return;
+  }
+  if (req.method === 'REGISTER' && source.flow && source.protocol === 'ws') {
+    core.registrations.remember(req, source.flow);
+  }
+  const entry = createServerEntry(core, req, source);
+  entry.conn = conn;
+  core.forwardToApp(conn, raw, source, entry.txnId, '', [
+    source.local.address,
+    String(source.local.port),
+  ]);
+}
+
+/** A server transaction for `req`, with 100 Trying at once for INVITE (§8.2.6.1). */
+export function createServerEntry(core: SipCore, req: SipRequest, source: Target): ServerEntry {
+  const txnId = core.newId();
+  const key = serverKeyOf(req);
+  const ctx = core.txnContext(source);
+  const user = {
+    onTerminated: () => {
+      if (core.serverByKey.get(key) === entry) core.serverByKey.delete(key);
+    },
+  };
+  const txn =
+    req.method === 'INVITE'
+      ? new InviteServerTransaction(txnId, req, ctx, user)
+      : new NonInviteServerTransaction(txnId, req, ctx, user);
+  const entry: ServerEntry = {
+    txnId,
+    txn,
+    request: req,
+    source,
+    toTag: randomToken(),
+    finalSent: false,
+  };
+  core.serverByKey.set(key, entry);
+  core.serverById.set(txnId, entry);
+  if (req.method === 'INVITE') txn.respond(responseTo(req, 100));
+  entry.dropTimer = core.clock.setTimer(core.options.pendingRequestTimeout, () => {
+    if (!entry.finalSent) core.serverById.delete(txnId);
+  });
+  return entry;
+}
+
+function respondStateless(core: SipCore, req: SipRequest, source: Target, status: number): void {
+  const entry = createServerEntry(core, req, source);
+  finalFromStack(core, entry, status);
+}
+
+/** A final response the stack sends itself on a server transaction. */
+export function finalFromStack(
+  core: SipCore,
+  entry: ServerEntry,
+  status: number,
+  reason?: string,
+): void {
+  entry.finalSent = true;
+  entry.dropTimer?.cancel();
+  core.serverById.delete(entry.txnId);
+  entry.txn.respond(responseTo(entry.request, status, reason, entry.toTag));
+}
+
+function handleAck2xx(core: SipCore, ack: SipRequest, raw: string, source: Target): void {
+  const dialog = core.dialogs.match(ack.callId, tagOf(ack.get('to')), tagOf(ack.get('from')));
+  const pending = dialog?.pendingAck;
+  if (!dialog || !pending || pending.cseq !== ack.cseq.seq) return; // retransmitted ACK
+  dialog.clearPendingAck();
+  if (!dialog.owner.closed) {
+    core.forwardToApp(dialog.owner as never, raw, source, pending.txnId, dialog.id);
+  }
+}
+
+/** Incoming CANCEL, RFC 3261 §9.2. */
+function handleCancel(core: SipCore, cancel: SipRequest, raw: string, source: Target): void {
+  const invite = core.serverByKey.get(serverKeyOf(cancel, 'INVITE'));
+  const entry = createServerEntry(core, cancel, source);
+  if (!invite) {
+    finalFromStack(core, entry, 481);
+    return;
+  }
+  const state = invite.txn.state;
+  if (state === 'Proceeding' && !invite.finalSent) {
+    finalFromStack(core, entry, 200);
+    finalFromStack(core, invite, 487);
+    if (invite.conn && !invite.conn.closed) {
+      core.forwardToApp(invite.conn, raw, source, entry.txnId, '', [
+        source.local.address,
+        String(source.local.port),
+      ]);
+    }
+    return;
+  }
+  if (state === 'Accepted' && invite.dialog?.pendingAck) {
+    // CANCEL crossing our 2xx: the call is up but the caller gave up. 481, then BYE.
+    finalFromStack(core, entry, 481);
+    endDialogWithBye(core, invite.dialog, 'CANCEL after 200');
+    return;
+  }
+  finalFromStack(core, entry, 200);
+}
+
+function handleInDialog(core: SipCore, req: SipRequest, raw: string, source: Target): void {
+  const dialog = core.dialogs.match(req.callId, tagOf(req.get('to')), tagOf(req.get('from')));
+  if (!dialog || dialog.owner.closed) {
+    respondStateless(core, req, source, 481);
+    return;
+  }
+  // §12.2.2: a lower CSeq than seen before is out of order.
+  if (req.cseq.seq < dialog.remoteCSeq) {
+    respondStateless(core, req, source, 500);
+    return;
+  }
+  if (req.method === 'INVITE' && dialog.inviteInProgress) {
+    respondStateless(core, req, source, 491); // §14.2 glare
+    return;
+  }
+  dialog.remoteCSeq = req.cseq.seq;
+  if (source.flow) dialog.flow = source.flow;
+  const entry = createServerEntry(core, req, source);
+  entry.dialog = dialog;
+  entry.conn = dialog.owner as ServerEntry['conn'];
+  if (req.method === 'INVITE') dialog.incomingInviteTxnId = entry.txnId;
+  core.forwardToApp(entry.conn!, raw, source, entry.txnId, dialog.id);
+}
+
+/** UAS dialog from our 2xx to an INVITE (§12.1.1). */
+export function createUasDialog(core: SipCore, entry: ServerEntry, res: SipResponse): Dialog {
+  const req = entry.request;
+  const remoteTag = tagOf(req.get('from')) ?? '';
+  const contact = req.get('contact');
+  const d = new Dialog(
+    dialogIdOf(req.callId, remoteTag),
+    'uas',
+    req.callId,
+    tagOf(res.get('to')) ?? entry.toTag,
+    remoteTag,
+    res.get('to') ?? '',
+    req.get('from') ?? '',
+    contact ? uriOf(contact) : uriOf(req.get('from') ?? ''),
+    req.getAll('record-route'),
+    res.get('contact') ?? '',
+    entry.conn!,
+    entry.source.protocol,
+    entry.source.remote,
+    entry.source.flow,
+    Math.floor(Math.random() * 10000) + 1,
+    req.cseq.seq,
+  );
+  core.dialogs.add(d);
+  return d;
+}
+
+export function flowClosed(core: SipCore, flow: Flow): void {
+  core.registrations.forget(flow);
+}

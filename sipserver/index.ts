@@ -1,0 +1,5 @@
+// The embedded drachtio-compatible SIP server: drachtio-srf apps connect to it as to a
+// drachtio-server (inbound mode); it speaks SIP over UDP, TCP and WebSocket.
+export { startSipServer, VERSION } from './sip-server';
+export type { SipServer, SipServerOptions } from './sip-server';
+export type { Clock, TimerValues } from './transaction/clock';

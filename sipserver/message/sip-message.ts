@@ -1,0 +1,85 @@
+// SIP requests and responses as ordered header lists plus a byte body (RFC 3261 §7).
+import { canonicalName, headerKey, MULTI_VALUE } from './header-names';
+import { splitHeaderValues } from './split-values';
+
+export interface Header {
+  name: string;
+  value: string;
+}
+
+abstract class SipMessageBase {
+  headers: Header[] = [];
+  body: Buffer = Buffer.alloc(0);
+
+  /** First value of a header (first entry of a comma list for Via/Route/Contact...). */
+  get(name: string): string | undefined {
+    return this.getAll(name)[0];
+  }
+
+  /** All values of a header, comma-joined entries split for the multi-value headers. */
+  getAll(name: string): string[] {
+    const key = headerKey(name);
+    const values = this.headers.filter((h) => headerKey(h.name) === key).map((h) => h.value);
+    return MULTI_VALUE.has(key) ? values.flatMap(splitHeaderValues) : values;
+  }
+
+  has(name: string): boolean {
+    const key = headerKey(name);
+    return this.headers.some((h) => headerKey(h.name) === key);
+  }
+
+  /** Replaces every occurrence with one header, in the position of the first. */
+  set(name: string, value: string): void {
+    const key = headerKey(name);
+    const at = this.headers.findIndex((h) => headerKey(h.name) === key);
+    this.remove(name);
+    const header = { name: canonicalName(name), value };
+    if (at < 0) this.headers.push(header);
+    else this.headers.splice(at, 0, header);
+  }
+
+  append(name: string, value: string): void {
+    this.headers.push({ name: canonicalName(name), value });
+  }
+
+  prepend(name: string, value: string): void {
+    this.headers.unshift({ name: canonicalName(name), value });
+  }
+
+  remove(name: string): void {
+    const key = headerKey(name);
+    this.headers = this.headers.filter((h) => headerKey(h.name) !== key);
+  }
+
+  get callId(): string {
+    return this.get('call-id') ?? '';
+  }
+
+  /** CSeq number and method (RFC 3261 §8.1.1.5). */
+  get cseq(): { seq: number; method: string } {
+    const m = /^\s*(\d+)\s+(\S+)/.exec(this.get('cseq') ?? '');
+    return m ? { seq: Number(m[1]), method: m[2].toUpperCase() } : { seq: 0, method: '' };
+  }
+}
+
+export class SipRequest extends SipMessageBase {
+  readonly kind = 'request';
+  constructor(
+    public method: string,
+    public uri: string,
+  ) {
+    super();
+  }
+}
+
+export class SipResponse extends SipMessageBase {
+  readonly kind = 'response';
+  constructor(
+    public status: number,
+    public reason: string,
+  ) {
+    super();
+  }
+}
+
+export type SipMessage = SipRequest | SipResponse;

@@ -1,0 +1,112 @@
+// Composition: transports ↔ SIP core ↔ drachtio app listener.
+import pino, { type Logger } from 'pino';
+import { handleAppSip } from './core/app-messages';
+import { flowClosed, handleInbound } from './core/network-messages';
+import { SipCore } from './core/sip-core';
+import { AppServer } from './drachtio/app-server';
+import type { AppConnection } from './drachtio/app-connection';
+import { DEFAULT_TIMERS, realClock, type Clock, type TimerValues } from './transaction/clock';
+import { TransportLayer } from './transport/transport-layer';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './transport/transport-types';
+
+export const VERSION = 'v0.9.3-holdfast';
+
+export interface SipServerOptions {
+  /** drachtio-style, e.g. 'sip:127.0.0.1:5060;transport=udp,tcp'; port 0 = pick a free one. */
+  contacts: string[];
+  /** drachtio protocol listen address, default '127.0.0.1'. */
+  address?: string;
+  /** drachtio protocol port, default 9022; 0 = ephemeral. */
+  port?: number;
+  secret: string;
+  /** Default: pino at 'info' to stderr. */
+  logger?: Logger;
+  /** RFC 3261 T1/T2/T4 in ms (default 500/4000/5000); tests shorten them. */
+  timers?: Partial<TimerValues>;
+  /** No ACK for a 2xx after this many ms → BYE; default 64*T1. */
+  ackTimeout?: number;
+  /** Forget a network request the app never answers after this many ms; default 64000. */
+  pendingRequestTimeout?: number;
+  /** Largest SIP message accepted, bytes; default 65536. */
+  maxMessageBytes?: number;
+  /** Time source for transaction timers (tests). */
+  clock?: Clock;
+}
+
+export interface SipServer {
+  readonly drachtio: { host: string; port: number; secret: string };
+  readonly sipHostports: string[];
+  close(): Promise<void>;
+}
+
+export async function startSipServer(opts: SipServerOptions): Promise<SipServer> {
+  if (!opts || !Array.isArray(opts.contacts) || opts.contacts.length === 0) {
+    throw new Error(
+      "startSipServer: 'contacts' must list at least one SIP contact, e.g. 'sip:127.0.0.1:5060;transport=udp'",
+    );
+  }
+  if (typeof opts.secret !== 'string' || !opts.secret) {
+    throw new Error(
+      "startSipServer: 'secret' is required (the shared secret apps authenticate with)",
+    );
+  }
+  const logger = opts.logger ?? pino({ level: 'info', name: 'sipserver' }, pino.destination(2));
+  const timers = { ...DEFAULT_TIMERS, ...opts.timers };
+  // The core needs the transports and the transports deliver to the core: tie the knot.
+  const ref: { core?: SipCore } = {};
+  const transports = await TransportLayer.open(
+    opts.contacts,
+    {
+      onMessage: (m) => ref.core && handleInbound(ref.core, m),
+      onFlowClosed: (f) => ref.core && flowClosed(ref.core, f),
+    },
+    logger,
+    opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+  );
+  const c = new SipCore(
+    transports,
+    opts.clock ?? realClock,
+    {
+      timers,
+      ackTimeout: opts.ackTimeout ?? 64 * timers.T1,
+      pendingRequestTimeout: opts.pendingRequestTimeout ?? 64_000,
+    },
+    logger,
+  );
+  ref.core = c;
+  const hostports = transports.hostports;
+  const address = opts.address ?? '127.0.0.1';
+  let apps: AppServer;
+  try {
+    apps = await AppServer.listen(
+      address,
+      opts.port ?? 9022,
+      {
+        secret: opts.secret,
+        version: VERSION,
+        hostports: () => hostports.join(','),
+        onRoute: (conn: AppConnection, verb: string) => c.routes.add(verb, conn),
+        onRemoveRoutes: (conn: AppConnection) => c.routes.removeAll(conn),
+        onSip: (conn, msg) => handleAppSip(c, conn, msg),
+        onClose: (conn) => c.routes.removeAll(conn),
+      },
+      logger,
+    );
+  } catch (err) {
+    await transports.close();
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    drachtio: { host: address, port: apps.port, secret: opts.secret },
+    sipHostports: hostports,
+    close() {
+      closing ??= (async () => {
+        c.close();
+        await apps.close();
+        await transports.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,136 @@
+// All listening transports of the server, opened from the contact specs, and the choice
+// of transport for an outgoing message.
+import type { Logger } from 'pino';
+import { parseContactSpec } from './contact-spec';
+import { TcpTransport } from './tcp-transport';
+import type {
+  Endpoint,
+  Flow,
+  Transport,
+  TransportHandlers,
+  TransportProtocol,
+} from './transport-types';
+import { UdpTransport } from './udp-transport';
+import { WsTransport } from './ws-transport';
+
+export interface Sent {
+  protocol: TransportProtocol;
+  local: Endpoint;
+  remote: Endpoint;
+  flow?: Flow;
+}
+
+export class TransportLayer {
+  private constructor(readonly transports: Transport[]) {}
+
+  static async open(
+    contacts: string[],
+    handlers: TransportHandlers,
+    logger: Logger,
+    maxMessageBytes: number,
+  ): Promise<TransportLayer> {
+    const opened: Transport[] = [];
+    try {
+      for (const text of contacts) {
+        const spec = parseContactSpec(text);
+        opened.push(
+          ...(await openShared(
+            spec.host,
+            spec.port,
+            spec.protocols,
+            handlers,
+            logger,
+            maxMessageBytes,
+          )),
+        );
+      }
+    } catch (err) {
+      await Promise.all(opened.map((t) => t.close()));
+      throw err;
+    }
+    return new TransportLayer(opened);
+  }
+
+  /** 'udp/127.0.0.1:5060' etc., as drachtio-server reports them. */
+  get hostports(): string[] {
+    return this.transports.map((t) => `${t.protocol}/${t.local.address}:${t.local.port}`);
+  }
+
+  find(protocol: TransportProtocol): Transport | undefined {
+    return this.transports.find((t) => t.protocol === protocol);
+  }
+
+  /** Sends on `flow` when given and open, otherwise by protocol to `remote`. */
+  send(data: Buffer, protocol: TransportProtocol, remote: Endpoint, flow?: Flow): Sent {
+    if (flow && !flow.closed) {
+      flow.send(data);
+      return { protocol: flow.protocol, local: flow.local, remote: flow.remote, flow };
+    }
+    const t = this.find(protocol);
+    if (!t) throw new Error(`no ${protocol} transport configured`);
+    const used = t.send(data, remote);
+    return { protocol, local: t.local, remote, flow: used };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.transports.map((t) => t.close()));
+  }
+}
+
+/**
+ * Opens the transports of one contact. Port 0 with several protocols means one shared
+ * number: the first transport picks it, the rest bind the same; on a clash we retry.
+ */
+async function openShared(
+  host: string,
+  port: number,
+  protocols: TransportProtocol[],
+  handlers: TransportHandlers,
+  logger: Logger,
+  max: number,
+): Promise<Transport[]> {
+  for (let attempt = 0; ; attempt++) {
+    const opened: Transport[] = [];
+    let chosen = port;
+    try {
+      for (const p of protocols) {
+        const t = await openOne(p, host, chosen, handlers, logger, max);
+        opened.push(t);
+        chosen = t.local.port;
+      }
+      return opened;
+    } catch (err) {
+      await Promise.all(opened.map((t) => t.close()));
+      const clash = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (port !== 0 || !clash || opened.length === 0 || attempt >= 20) {
+        throw new Error(
+          `cannot listen on ${protocols.join(',')} ${host}:${port}: ${(err as Error).message}`,
+        );
+      }
+    }
+  }
+}
+
+function openOne(
+  protocol: TransportProtocol,
+  host: string,
+  port: number,
+  handlers: TransportHandlers,
+  logger: Logger,
+  max: number,
+): Promise<Transport> {
+  switch (protocol) {
+    case 'udp':
+      return UdpTransport.bind(host, port, handlers, logger, max);
+    case 'tcp':
+      return TcpTransport.listen(host, port, handlers, logger, max);
+    case 'ws':
+      return WsTransport.listen(host, port, handlers, logger, max);
+    case 'tls':
+    case 'wss':
+      // Slot for the secure transports: they will be built from a certificate and key.
+      return Promise.reject(
+        new Error(`${protocol} transport is not supported yet (needs a certificate)`),
+      );
+  }
+}

@@ -1,0 +1,59 @@
+// SIP over UDP (RFC 3261 §18): one message per datagram.
+import { createSocket, type Socket } from 'node:dgram';
+import type { Logger } from 'pino';
+import type { Endpoint, Flow, Transport, TransportHandlers } from './transport-types';
+
+export class UdpTransport implements Transport {
+  readonly protocol = 'udp';
+  private closed = false;
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly local: Endpoint,
+  ) {}
+
+  static bind(
+    address: string,
+    port: number,
+    handlers: TransportHandlers,
+    logger: Logger,
+    maxMessageBytes: number,
+  ): Promise<UdpTransport> {
+    return new Promise((resolve, reject) => {
+      const socket = createSocket(address.includes(':') ? 'udp6' : 'udp4');
+      socket.once('error', reject);
+      socket.bind(port, address, () => {
+        socket.off('error', reject);
+        const local = { address, port: socket.address().port };
+        const t = new UdpTransport(socket, local);
+        socket.on('error', (err) => logger.warn({ err, local }, 'udp socket error'));
+        socket.on('message', (data, rinfo) => {
+          const remote = { address: rinfo.address, port: rinfo.port };
+          if (data.length > maxMessageBytes) {
+            logger.warn({ remote, bytes: data.length }, 'udp: oversized datagram dropped');
+            return;
+          }
+          // RFC 5626 §4.4.1 keep-alive (CRLF) datagrams carry no message.
+          if (data.toString('latin1').trim() === '') return;
+          handlers.onMessage({ data, protocol: 'udp', local, remote });
+        });
+        resolve(t);
+      });
+    });
+  }
+
+  send(data: Buffer, remote: Endpoint): Flow | undefined {
+    if (!this.closed) this.socket.send(data, remote.port, remote.address);
+    return undefined;
+  }
+
+  findFlow(): Flow | undefined {
+    return undefined;
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+}
