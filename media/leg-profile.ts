@@ -25,7 +25,8 @@ const RTP: NgParams = {
 
 const WEBRTC: NgParams = {
   ...COMMON,
-  flags: ['port latching', 'generate mid'],
+  // a=rtcp is redundant with rtcp-mux required, and some stacks misparse its short form.
+  flags: ['port latching', 'generate mid', 'no rtcp attribute'],
   'transport-protocol': 'UDP/TLS/RTP/SAVPF',
   ICE: 'force',
   DTLS: 'passive',
