@@ -3,7 +3,7 @@
 // addresses under test come from the server's authenticate reply, as drachtio-srf sees it.
 import type { Test } from 'tap';
 import Srf from 'drachtio-srf';
-import { startSipServer } from '../../sipserver';
+import { startSipServer, type SipServerOptions } from '../../sipserver';
 
 export interface SipAddress {
   host: string;
@@ -51,6 +51,8 @@ async function probeHostports(connect: SipServerUnderTest['connect']): Promise<s
 export async function sipServerForTest(
   t: Test,
   transports: string[] = ['udp,tcp', 'ws'],
+  /** Embedded-only knobs (shorter timers…); ignored against an external server. */
+  embedded: Partial<Omit<SipServerOptions, 'contacts' | 'secret'>> = {},
 ): Promise<SipServerUnderTest> {
   const { DRACHTIO_HOST, DRACHTIO_PORT, DRACHTIO_SECRET } = process.env;
   let connect: SipServerUnderTest['connect'];
@@ -64,6 +66,7 @@ export async function sipServerForTest(
       address: '127.0.0.1',
       port: 0,
       secret: 'test-secret',
+      ...embedded,
     });
     t.teardown(() => server.close());
     connect = server.drachtio;
