@@ -1,7 +1,7 @@
 // Unit tests of the shared query budget (fake clock).
 import t from 'tap';
 import { QueryScheduler } from '../../media/query-scheduler';
-import { FakeClock } from './fake-clock';
+import { FakeClock } from './fixtures/fake-clock';
 
 t.test('each job runs at its period while the budget allows', async (t) => {
   const clock = new FakeClock();
