@@ -36,6 +36,8 @@ export class AgentAbsence {
     private readonly scheduler: Scheduler,
     private readonly execute: PolicyExecutor,
     private readonly matrix: PolicyMatrix = DISCONNECT_POLICY,
+    /** Told each time a situation begins, before its actions. */
+    private readonly onSituation: (s: Situation) => void = () => {},
   ) {
     this.t0 = scheduler.now();
     this.deadlines = new Deadlines(scheduler);
@@ -83,6 +85,7 @@ export class AgentAbsence {
   private enter(situation: Situation, evidence: GoneEvidence): void {
     if (this.endedFlag) return;
     this.situationValue = situation;
+    this.onSituation(situation);
     this.run(situation, 'enter', evidence);
   }
 

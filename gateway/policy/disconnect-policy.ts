@@ -73,3 +73,8 @@ export function actionsFor(
 ): readonly Action[] {
   return matrix[situation][column][moment];
 }
+
+/** The agent's own status when a situation begins (the rows' definition, not a column). */
+export const AGENT_STATUS_ON_ENTER: Readonly<Partial<Record<Situation, 'offline'>>> = {
+  presenceElapsed: 'offline',
+};

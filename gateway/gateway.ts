@@ -1,0 +1,200 @@
+// The composition root: from a validated configuration to a running gateway (SIP server
+// or drachtio-server, rtpengine, drachtio-srf handlers, the agent API), and back to
+// nothing on stop(). Nothing else in the gateway creates long-lived resources.
+import { randomBytes, randomUUID } from 'node:crypto';
+import Srf from 'drachtio-srf';
+import pino, { type Logger } from 'pino';
+import { MediaSession } from '../media/media-session';
+import { MediaWatchdog } from '../media/media-watchdog';
+import { NgClient } from '../media/ng-client';
+import { validatePrompt, type PromptFile } from '../media/prompt-validator';
+import { QueryScheduler } from '../media/query-scheduler';
+import { connectExternal, launchRtpengine, type RtpengineHandle } from '../media/rtpengine-launcher';
+import { startSipServer, type SipServer } from '../sipserver';
+import { AgentDirectory } from './agents/agent-directory';
+import { Call } from './call/call';
+import type { HoldfastConfig } from './config/config-types';
+import { AgentApi } from './http/agent-api';
+import { NotificationCenter } from './notifications/notification-center';
+import { DisconnectCoordinator } from './policy/disconnect-coordinator';
+import { CallRouter } from './routing/call-router';
+import { AddressAllowList } from './sip/address-allow-list';
+import { customerInviteHandler } from './sip/customer-invite';
+import { DigestAuth } from './sip/digest-auth';
+import { Registrar } from './sip/registrar';
+import { route, type SipRequest, type SipResponse } from './sip/srf-types';
+import { Deadlines, nodeScheduleScheduler, type Scheduler } from './timers/deadlines';
+
+export interface GatewayOptions {
+  logger?: Logger;
+  scheduler?: Scheduler;
+  /** Watchdog poll period (ms); default 100. */
+  mediaPollMs?: number;
+}
+
+export interface GatewayStats {
+  calls: number;
+  queued: number;
+  absences: number;
+  /** Deadlines pending in this process (node-schedule jobs, keep-alives), registrations excepted. */
+  deadlines: number;
+  registrations: number;
+  watchedCalls: number;
+}
+
+export interface RunningGateway {
+  /** SIP listening points, as the SIP server reports them ('udp/127.0.0.1:5060', …). */
+  sipHostports: string[];
+  http: { host: string; port: number };
+  rtpengine: RtpengineHandle;
+  agents: AgentDirectory;
+  calls: ReadonlyMap<string, Call>;
+  notifications: NotificationCenter;
+  coordinator: DisconnectCoordinator;
+  ng: NgClient;
+  stats(): GatewayStats;
+  stop(): Promise<void>;
+}
+
+async function loadPrompts(config: HoldfastConfig) {
+  const [agentDisconnected, primaryDisconnected, waitMusic] = await Promise.all([
+    validatePrompt(config.prompts.agentDisconnected),
+    validatePrompt(config.prompts.primaryDisconnected),
+    validatePrompt(config.prompts.waitMusic),
+  ]);
+  const overflow: PromptFile | undefined = config.prompts.overflow ? await validatePrompt(config.prompts.overflow) : undefined;
+  return { agentDisconnected, primaryDisconnected, waitMusic, overflow };
+}
+
+function connectSrf(srf: Srf, connect: { host: string; port: number; secret: string }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer from the SIP server at ${connect.host}:${connect.port} within 5 s`)), 5000);
+    srf.once('connect', (err: Error | undefined, hostport: string) => {
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(hostport);
+    });
+    srf.connect(connect);
+  });
+}
+
+export async function startGateway(config: HoldfastConfig, opts: GatewayOptions = {}): Promise<RunningGateway> {
+  const log = opts.logger ?? pino({ level: config.log.level, name: 'holdfast' });
+  const scheduler = opts.scheduler ?? nodeScheduleScheduler;
+  const prompts = await loadPrompts(config);
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const unwind = async () => {
+    for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch((err: Error) => log.error({ err: err.message }, 'stop'));
+  };
+  try {
+    // rtpengine
+    const ext = config.media.rtpengine;
+    const rtpengine = ext ? await connectExternal(ext.host, ext.port) : await launchRtpengine();
+    cleanups.push(() => rtpengine.stop());
+    const ng = new NgClient({ host: rtpengine.host, port: rtpengine.port });
+    cleanups.push(() => ng.close());
+    const queries = new QueryScheduler();
+    cleanups.push(() => queries.close());
+    const watchdog = new MediaWatchdog({ lossMs: config.media.lossMs, pollMs: opts.mediaPollMs ?? 100, scheduler: queries });
+    cleanups.push(() => watchdog.close());
+
+    // SIP: an external drachtio-server, or the embedded one.
+    let connect = config.sip.drachtio;
+    if (!connect) {
+      const server: SipServer = await startSipServer({
+        contacts: config.sip.contacts,
+        address: '127.0.0.1',
+        port: 0,
+        secret: randomBytes(12).toString('hex'),
+        logger: log.child({ name: 'sipserver' }),
+      });
+      cleanups.push(() => server.close());
+      connect = server.drachtio;
+    }
+    const srf = new Srf();
+    srf.on('error', (err: Error) => log.warn({ err: err.message }, 'drachtio connection'));
+    cleanups.push(() => srf.disconnect());
+    const hostports = await connectSrf(srf, connect);
+
+    // The model.
+    const calls = new Map<string, Call>();
+    const agents = new AgentDirectory(config.agents, () => scheduler.now());
+    agents.on('status', (a, from) => log.info({ agentId: a.id, from, to: a.status, callId: a.callId }, 'agent status'));
+    const notifications = new NotificationCenter(config.agents.map((a) => a.id), () => Date.now());
+    const router = new CallRouter(calls, agents, config, prompts.overflow, log);
+    const coordinator = new DisconnectCoordinator(agents, calls, router, notifications, config, scheduler, log);
+    cleanups.push(() => coordinator.close());
+    const byMediaId = new Map<string, Call>();
+    watchdog.on('lost', (e) => byMediaId.get(e.callId)?.mediaLost(e.tag, e.silentForMs));
+    watchdog.on('restored', (e) => byMediaId.get(e.callId)?.mediaRestored(e.tag));
+
+    const newCall = (req: SipRequest, res: SipResponse): Call => {
+      const id = randomUUID();
+      const session = new MediaSession(ng, `holdfast-${id}`);
+      const call = new Call(id, { srf, scheduler, watchdog, prompts, keepaliveMs: config.policy.keepaliveMs, failureReasons: config.policy.failureReasons, log }, session, req, res);
+      calls.set(id, call);
+      byMediaId.set(session.callId, call);
+      call.log.info({ from: req.get('From'), source: req.source_address }, 'customer call');
+      call.on('agentGone', (agentId, evidence) => coordinator.gone(agentId, evidence));
+      call.on('agentBack', (agentId, evidence) => coordinator.back(agentId, evidence));
+      call.on('ended', () => {
+        calls.delete(id);
+        byMediaId.delete(session.callId);
+        router.forget(call);
+      });
+      return call;
+    };
+
+    srf.invite(customerInviteHandler({ allow: new AddressAllowList(config.sbc.allow), newCall, queue: (c) => router.enqueue(c), log }));
+    route(srf, 'options', (_req: SipRequest, res: SipResponse) => res.send(200, { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER' } }));
+    const registrar = new Registrar(
+      agents,
+      new DigestAuth(config.sip.realm),
+      {
+        registered: (agent, changed) => {
+          if (coordinator.absenceOf(agent.id) && changed) coordinator.back(agent.id, 're-register');
+          else if (agent.status === 'offline' && !coordinator.absenceOf(agent.id)) agents.move(agent, 'available');
+        },
+        unregistered: (agent) => {
+          if (agent.status === 'available') agents.move(agent, 'offline');
+        },
+      },
+      scheduler,
+      log,
+    );
+    cleanups.push(() => registrar.close());
+    route(srf, 'register', (req: SipRequest, res: SipResponse) => registrar.handle(req, res));
+
+    const api = new AgentApi({ agents, calls, notifications, coordinator, adminToken: config.http.adminToken, log });
+    const address = await api.listen(config.http.listen.host, config.http.listen.port);
+    cleanups.push(() => api.close());
+    // Calls end before anything they use goes away.
+    cleanups.push(async () => {
+      await Promise.all([...calls.values()].map((c) => c.close('shutdown')));
+    });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      sipHostports: hostports.split(',').filter(Boolean),
+      http: { host: address.address, port: address.port },
+      rtpengine,
+      agents,
+      calls,
+      notifications,
+      coordinator,
+      ng,
+      stats: () => ({
+        calls: calls.size,
+        queued: router.queue.size,
+        absences: coordinator.size,
+        deadlines: Deadlines.liveCount - registrar.size,
+        registrations: registrar.size,
+        watchedCalls: watchdog.watchedCalls,
+      }),
+      stop: () => (stopping ??= unwind()),
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}

@@ -1,0 +1,2 @@
+export { GatewayMetrics, type GatewayMetricsOptions } from './gateway-metrics';
+export * from './metric-labels';

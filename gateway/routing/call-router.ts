@@ -1,0 +1,129 @@
+// Puts waiting calls in front of agents: the queue in priority order, the longest-idle
+// available agent, the ring timeout, and the overflow at the maximum wait.
+import type { Logger } from 'pino';
+import type { HoldfastConfig } from '../config/config-types';
+import type { Agent } from '../agents/agent';
+import type { AgentDirectory } from '../agents/agent-directory';
+import type { Call } from '../call/call';
+import type { PromptFile } from '../../media/prompt-validator';
+import { CallQueue } from '../queue/call-queue';
+
+export class CallRouter {
+  readonly queue = new CallQueue();
+  private dispatching = false;
+  private again = false;
+  /** Calls whose maximum wait passed while an agent was ringing. */
+  private readonly overflowDue = new Set<string>();
+
+  constructor(
+    private readonly calls: ReadonlyMap<string, Call>,
+    private readonly agents: AgentDirectory,
+    private readonly config: Pick<HoldfastConfig, 'queue' | 'overflow'>,
+    private readonly overflowPrompt: PromptFile | undefined,
+    private readonly log: Logger,
+  ) {
+    agents.on('status', (agent) => {
+      if (agent.status === 'available') this.dispatchSoon();
+    });
+  }
+
+  /** A call starts (or starts again, rerouted) waiting for an agent. */
+  enqueue(call: Call): void {
+    if (call.ended || this.queue.has(call.id)) return;
+    this.queue.add({ callId: call.id, priority: call.priority, enqueuedAt: call.enqueuedAt });
+    call.deadlines.set('maxWait', this.config.queue.maxWaitMs, () => this.maxWaitReached(call));
+    this.dispatchSoon();
+  }
+
+  /** The call ended: out of the queue, its agent free again. */
+  forget(call: Call): void {
+    this.queue.remove(call.id);
+    this.overflowDue.delete(call.id);
+    for (const agent of this.agents.all()) {
+      if (agent.callId !== call.id) continue;
+      agent.callId = undefined;
+      if (agent.status === 'busy' || agent.status === 'ringing') this.agents.move(agent, 'available');
+    }
+    this.dispatchSoon();
+  }
+
+  dispatchSoon(): void {
+    setImmediate(() => this.dispatch());
+  }
+
+  /** Offers each waiting call, in order, to the best agent for it. */
+  dispatch(): void {
+    if (this.dispatching) {
+      this.again = true;
+      return;
+    }
+    this.dispatching = true;
+    try {
+      do {
+        this.again = false;
+        for (const entry of this.queue.list()) {
+          const call = this.calls.get(entry.callId);
+          if (!call || call.ended) {
+            this.queue.remove(entry.callId);
+            continue;
+          }
+          const agent = this.agents.select(call.skip);
+          if (!agent) continue;
+          this.queue.remove(call.id);
+          void this.offer(call, agent);
+        }
+      } while (this.again);
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  private async offer(call: Call, agent: Agent): Promise<void> {
+    const contact = agent.contact!;
+    this.agents.move(agent, 'ringing');
+    agent.callId = call.id;
+    call.log.info({ agentId: agent.id, uri: contact.uri }, 'offering the call');
+    let outcome;
+    try {
+      outcome = await call.ring({ agentId: agent.id, uri: contact.uri, profile: contact.profile, timeoutMs: this.config.queue.ringTimeoutMs });
+    } catch (err) {
+      call.log.error({ agentId: agent.id, err: (err as Error).message }, 'ringing failed');
+      outcome = 'failed' as const;
+    }
+    if (outcome === 'answered') {
+      call.deadlines.cancel('maxWait');
+      if (agent.status === 'ringing') this.agents.move(agent, 'busy');
+      return;
+    }
+    if (agent.callId === call.id) agent.callId = undefined;
+    if (agent.status === 'ringing') this.agents.move(agent, 'available');
+    if (outcome === 'ended' || call.ended) return;
+    call.skip.add(agent.id);
+    if (this.overflowDue.delete(call.id)) {
+      void this.overflow(call);
+      return;
+    }
+    this.queue.add({ callId: call.id, priority: call.priority, enqueuedAt: call.enqueuedAt });
+    this.dispatchSoon();
+  }
+
+  private maxWaitReached(call: Call): void {
+    if (call.state === 'ringing') {
+      this.overflowDue.add(call.id);
+      return;
+    }
+    if (call.state === 'queued') void this.overflow(call);
+  }
+
+  private async overflow(call: Call): Promise<void> {
+    this.queue.remove(call.id);
+    const { uri, cause } = this.config.overflow;
+    call.log.info({ uri, cause }, 'maximum wait reached: overflow');
+    if (uri) {
+      const outcome = await call.ring({ uri, profile: 'rtp', timeoutMs: this.config.queue.ringTimeoutMs });
+      if (outcome === 'failed') await call.close('overflow-failed', { status: 480, reason: `Q.850;cause=${cause}` });
+      return;
+    }
+    await call.hangUpWithPrompt(this.overflowPrompt, cause);
+  }
+}

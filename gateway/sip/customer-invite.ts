@@ -1,0 +1,41 @@
+// A new INVITE from the network is a customer call if it comes from an SBC: anchored in
+// rtpengine (wait music as early media) and queued. Anything else is refused up front.
+import type { Logger } from 'pino';
+import { UnsupportedSdpError } from '../../media/errors';
+import type { Call } from '../call/call';
+import type { AddressAllowList } from './address-allow-list';
+import type { SipRequest, SipResponse } from './srf-types';
+
+export interface CustomerInviteDeps {
+  allow: AddressAllowList;
+  newCall(req: SipRequest, res: SipResponse): Call;
+  queue(call: Call): void;
+  log: Logger;
+}
+
+export function customerInviteHandler(deps: CustomerInviteDeps) {
+  return async (req: SipRequest, res: SipResponse): Promise<void> => {
+    if (!deps.allow.allows(req.source_address)) {
+      deps.log.warn({ source: req.source_address, callId: req.get('Call-ID') }, 'INVITE from a source not in sbc.allow: 403');
+      res.send(403, { headers: { Warning: '399 holdfast "source not allowed"' } });
+      return;
+    }
+    if (!req.body || !req.body.trim()) {
+      res.send(488, { headers: { Warning: '399 holdfast "an SDP offer is required"' } });
+      return;
+    }
+    const call = deps.newCall(req, res);
+    try {
+      await call.accept();
+    } catch (err) {
+      const sdp = err instanceof UnsupportedSdpError;
+      call.log.warn({ err: (err as Error).message }, sdp ? 'customer SDP refused' : 'could not anchor the call');
+      await call.close('error', {
+        status: sdp ? 488 : 503,
+        reason: sdp ? undefined : 'SIP;cause=503;text="media server unavailable"',
+      });
+      return;
+    }
+    if (!call.ended) deps.queue(call);
+  };
+}
