@@ -134,7 +134,8 @@ export class SipCore {
   resolve(uriText: string): Target {
     const flow = this.registrations.lookup(uriText);
     if (flow) return { protocol: flow.protocol, remote: flow.remote, local: flow.local, flow };
-    const uri = parseUri(uriOf(uriText));
+    // A bare request URI keeps its parameters; a name-addr (Route value) is unwrapped.
+    const uri = parseUri(uriText.includes('<') ? uriOf(uriText) : uriText);
     if (!uri) throw new Error(`cannot route to '${uriText}': not a SIP URI`);
     let protocol = (uri.params.transport ?? (uri.scheme === 'sips' ? 'tls' : 'udp')).toLowerCase();
     if (!['udp', 'tcp', 'ws', 'tls', 'wss'].includes(protocol)) protocol = 'udp';
