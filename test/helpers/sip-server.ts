@@ -1,7 +1,6 @@
 // The SIP server a test talks through: a real drachtio-server when DRACHTIO_HOST/PORT/SECRET
 // are set, otherwise the embedded one on ephemeral loopback ports. Either way the SIP
 // addresses under test come from the server's authenticate reply, as drachtio-srf sees it.
-import type { Test } from 'tap';
 import Srf from 'drachtio-srf';
 import { startSipServer, type SipServerOptions } from '../../sipserver';
 
@@ -49,7 +48,7 @@ async function probeHostports(connect: SipServerUnderTest['connect']): Promise<s
 }
 
 export async function sipServerForTest(
-  t: Test,
+  t: { teardown(fn: () => unknown): void },
   transports: string[] = ['udp,tcp', 'ws'],
   /** Embedded-only knobs (shorter timers…); ignored against an external server. */
   embedded: Partial<Omit<SipServerOptions, 'contacts' | 'secret'>> = {},
