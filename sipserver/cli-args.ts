@@ -1,0 +1,73 @@
+// drachtio-server's command-line flags, as `holdfast sipserver` accepts them.
+export interface SipserverArgs {
+  contacts: string[];
+  address: string;
+  port: number;
+  secret: string;
+  loglevel: string;
+}
+
+export class UsageError extends Error {}
+
+export const SIPSERVER_USAGE = `usage: holdfast sipserver --secret <secret> [--contact <sip-uri>]... [--address <ip>] [--port <n>] [--loglevel <level>]
+
+  --contact   SIP listen address, repeatable; e.g. 'sip:127.0.0.1:5060;transport=udp,tcp'
+              or 'sip:127.0.0.1:8088;transport=ws' (default 'sip:127.0.0.1:5060;transport=udp,tcp')
+  --address   address for drachtio apps to connect to (default 127.0.0.1)
+  --port      port for drachtio apps (default 9022; 0 = any free port)
+  --secret    shared secret apps authenticate with (required)
+  --loglevel  trace, debug, info, warn, error (default info)
+`;
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+export function parseSipserverArgs(argv: string[]): SipserverArgs {
+  const out: SipserverArgs = {
+    contacts: [],
+    address: '127.0.0.1',
+    port: 9022,
+    secret: '',
+    loglevel: 'info',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--contact':
+        out.contacts.push(value());
+        break;
+      case '--address':
+        out.address = value();
+        break;
+      case '--port': {
+        const v = value();
+        if (!/^\d+$/.test(v) || Number(v) > 65535)
+          throw new UsageError(`--port '${v}' is not a port number (0-65535)`);
+        out.port = Number(v);
+        break;
+      }
+      case '--secret':
+        out.secret = value();
+        break;
+      case '--loglevel': {
+        const v = value().toLowerCase();
+        if (!LEVELS.includes(v))
+          throw new UsageError(`--loglevel '${v}' is not one of ${LEVELS.join(', ')}`);
+        out.loglevel = v;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown option '${arg}'`);
+    }
+  }
+  if (!out.secret) throw new UsageError('--secret is required');
+  if (!out.contacts.length) out.contacts.push('sip:127.0.0.1:5060;transport=udp,tcp');
+  return out;
+}
