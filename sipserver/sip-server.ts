@@ -24,7 +24,7 @@ export interface SipServerOptions {
   /** RFC 3261 T1/T2/T4 in ms (default 500/4000/5000); tests shorten them. */
   timers?: Partial<TimerValues>;
   /** No ACK for a 2xx after this many ms → BYE; default 64*T1. */
-  ackTimeoutMs?: number;
+  ackTimeout?: number;
   /** Forget a network request the app never answers after this many ms; default 64000. */
   pendingRequestTimeout?: number;
   /** Largest SIP message accepted, bytes; default 65536. */
@@ -68,7 +68,7 @@ export async function startSipServer(opts: SipServerOptions): Promise<SipServer>
     opts.clock ?? realClock,
     {
       timers,
-      ackTimeout: opts.ackTimeoutMs ?? 64 * timers.T1,
+      ackTimeout: opts.ackTimeout ?? 64 * timers.T1,
       pendingRequestTimeout: opts.pendingRequestTimeout ?? 64_000,
     },
     logger,
