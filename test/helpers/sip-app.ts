@@ -1,6 +1,7 @@
 // drachtio-srf applications for the conformance tests: connect one to the server under test
 // (disconnected on teardown), typed wrappers for the loosely typed request APIs, and a plain
 // B2BUA that bridges every INVITE to a fixed target and ties the two legs' lifetimes.
+import type { EventEmitter } from 'node:events';
 import Srf from 'drachtio-srf';
 import type { SipServerUnderTest } from './sip-server';
 import type { Teardownable } from './sipp';
@@ -65,16 +66,17 @@ export function dialogRequest(dialog: SrfDialog, spec: RequestSpec): Promise<Srf
 }
 
 /** Settles with the first emission of `event` (its arguments), or rejects after `ms`. */
-export function once<T extends unknown[]>(
-  emitter: { once(ev: string, cb: (...a: T) => void): unknown },
+export function once<T extends unknown[] = unknown[]>(
+  emitter: object, // any EventEmitter; drachtio-srf's typings narrow `once` too far
+
   event: string,
   ms = 5000,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no '${event}' within ${ms} ms`)), ms);
-    emitter.once(event, (...args: T) => {
+    (emitter as EventEmitter).once(event, (...args: unknown[]) => {
       clearTimeout(timer);
-      resolve(args);
+      resolve(args as T);
     });
   });
 }
