@@ -1,6 +1,8 @@
 // drachtio framing: `<decimal byte length>#<payload>`. Like drachtio-server, a length of
 // six or more digits is refused (payloads are at most 99,999 bytes).
-export class FrameError extends Error {}
+export class FrameError extends Error {
+  override name = 'FrameError';
+}
 
 const HASH = 0x23;
 const MAX_DIGITS = 5;

@@ -11,7 +11,9 @@ export interface TransactionContext {
   send(msg: SipMessage): void;
 }
 
-export class IllegalTransitionError extends Error {}
+export class IllegalTransitionError extends Error {
+  override name = 'IllegalTransitionError';
+}
 
 export abstract class Transaction<S extends string> {
   protected abstract readonly transitions: Record<S, readonly S[]>;
