@@ -53,7 +53,9 @@ export class WsTransport implements Transport {
       const wss = new WebSocketServer({
         server: http,
         maxPayload: maxMessageBytes,
-        // RFC 7118 §4.1: the client offers "sip"; we accept nothing else.
+        // RFC 7118 §4.1: the client offers "sip"; a handshake without it is refused.
+        verifyClient: (info: { req: { headers: Record<string, string | string[] | undefined> } }) =>
+          /(^|,)\s*sip\s*(,|$)/i.test(String(info.req.headers['sec-websocket-protocol'] ?? '')),
         handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
       });
       http.once('error', reject);
