@@ -2,7 +2,7 @@ import t from 'tap';
 import { callOutcome } from '../../gateway/call-records/call-outcome';
 import { CallRecordBuilder } from '../../gateway/call-records/call-record-builder';
 import { CallRecordPublisher } from '../../gateway/call-records/call-record-publisher';
-import { capturedLogger } from './log-capture';
+import { capturedLogger } from './fixtures/log-capture';
 
 const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
 

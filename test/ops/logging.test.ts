@@ -4,7 +4,7 @@ import { callLogger } from '../../gateway/logging/call-logger';
 import { installLevelSignal, LogLevelError, setLevel } from '../../gateway/logging/log-level';
 import { createLogger } from '../../gateway/logging/logger';
 import { trafficLog } from '../../gateway/logging/traffic-log';
-import { capturedLogger } from './log-capture';
+import { capturedLogger } from './fixtures/log-capture';
 
 t.test('lines are JSON with level, time, name and message', async (t) => {
   const { log, capture } = capturedLogger();

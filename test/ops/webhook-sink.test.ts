@@ -5,8 +5,8 @@ import type { CallRecord } from '../../gateway/call-records/call-record';
 import { CallRecordBuilder } from '../../gateway/call-records/call-record-builder';
 import { verifyPayload } from '../../gateway/call-records/webhook-signature';
 import { WebhookConfigError, WebhookSink, type WebhookDropReason, type WebhookSinkOptions } from '../../gateway/call-records/webhook-sink';
-import { capturedLogger } from './log-capture';
-import { closedPort, startReceiver } from './webhook-receiver';
+import { capturedLogger } from './fixtures/log-capture';
+import { closedPort, startReceiver } from './fixtures/webhook-receiver';
 
 const SECRET = 'shh-webhook-secret';
 
