@@ -24,7 +24,9 @@ const percentile = (sorted: number[], p: number) =>
     : NaN;
 
 async function main(): Promise<void> {
-  const steps = (process.env.SIP_BENCH_STEPS ?? '50,100,200,300,400,600,800').split(',').map(Number);
+  const steps = (process.env.SIP_BENCH_STEPS ?? '50,100,200,300,400,600,800')
+    .split(',')
+    .map(Number);
   const seconds = Number(process.env.SIP_BENCH_SECONDS ?? 3);
   const teardowns: Array<() => unknown> = [];
   const scope = { teardown: (fn: () => unknown) => void teardowns.push(fn) };

@@ -1,7 +1,7 @@
 // CANCEL before the answer, in both directions: a caller cancelling an INVITE the app has
 // not answered, and an app cancelling its own INVITE; plus SIPp ↔ createB2BUA ↔ SIPp.
 import t from 'tap';
-import { connectApp, installB2bua, once, within, type SrfRequest } from '../helpers/sip-app';
+import { connectApp, installB2bua, within, type SrfRequest } from '../helpers/sip-app';
 import { SipClient, sdpOffer } from '../helpers/sip-client';
 import { sipServerForTest } from '../helpers/sip-server';
 import { describeSipp, startSipp } from '../helpers/sipp';
