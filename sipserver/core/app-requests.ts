@@ -6,6 +6,7 @@ import { tagOf, uriOf, withTag } from '../message/name-addr';
 import { serialize } from '../message/serialize';
 import { SipRequest, type SipResponse } from '../message/sip-message';
 import { newBranch, randomToken } from '../message/via';
+import { InviteClientTransaction } from '../transaction/invite-client-transaction';
 import { copyAppHeaders, defaultContentType, replaceLocalhost } from './header-rules';
 import { contactValue, hostport, inDialogRequest, responseTo, viaValue } from './message-factory';
 import type { ClientEntry, SipCore, Target } from './sip-core';
@@ -139,9 +140,7 @@ export function handleAppInDialog(
     onResponse(core),
     onTimeout(core),
   );
-  if (method === 'INVITE' && entry.txn instanceof Object && entry.request.method === 'INVITE') {
-    dialog.outgoingInvite = entry.txn as Dialog['outgoingInvite'];
-  }
+  if (entry.txn instanceof InviteClientTransaction) dialog.outgoingInvite = entry.txn;
   entry.txn.start();
   echo(core, conn, rid, req, target, entry.txnId);
 }
@@ -339,7 +338,7 @@ function createUacDialog(core: SipCore, entry: ClientEntry, res: SipResponse): D
     contact ? uriOf(contact) : req.uri,
     res.getAll('record-route').reverse(),
     req.get('contact') ?? '',
-    entry.conn ?? { id: 'stack', closed: true },
+    entry.conn!, // only app requests create dialogs
     entry.target.protocol,
     entry.target.remote,
     entry.target.flow,

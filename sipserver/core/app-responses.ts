@@ -54,7 +54,7 @@ export function handleAppResponse(
   replaceLocalhost(res, entry.source.local);
   defaultContentType(res);
 
-  entry.txn.respond(res as never);
+  entry.txn.respond(res);
   if (status >= 200) {
     entry.finalSent = true;
     entry.dropTimer?.cancel();

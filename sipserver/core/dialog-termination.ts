@@ -3,7 +3,6 @@
 // an `unsolicited` request so it can release the call.
 import type { Dialog } from '../dialog/dialog';
 import { newBranch } from '../message/via';
-import type { AppConnection } from '../drachtio/app-connection';
 import { inDialogRequest, viaValue } from './message-factory';
 import type { SipCore } from './sip-core';
 import { wireMeta } from './wire-meta';
@@ -32,7 +31,7 @@ export function endDialogWithBye(core: SipCore, dialog: Dialog, why: string): vo
       )
       .txn.start();
   }
-  const owner = dialog.owner as AppConnection;
+  const owner = dialog.owner;
   if (!owner.closed) {
     const raw = serialize(bye).toString('utf8');
     const to = target ?? { protocol: dialog.protocol, remote: dialog.remote };

@@ -170,9 +170,15 @@ export function createServerEntry(core: SipCore, req: SipRequest, source: Target
   core.serverByKey.set(key, entry);
   core.serverById.set(txnId, entry);
   if (req.method === 'INVITE') txn.respond(responseTo(req, 100));
-  entry.dropTimer = core.clock.setTimer(core.options.pendingRequestTimeout, () => {
-    if (!entry.finalSent) core.serverById.delete(txnId);
-  });
+  // An unanswered non-INVITE is forgotten after 64 s; an INVITE may ring for longer
+  // (its CANCEL, or the app's final response, ends it).
+  if (req.method !== 'INVITE') {
+    entry.dropTimer = core.clock.setTimer(core.options.pendingRequestTimeout, () => {
+      if (entry.finalSent) return;
+      core.serverById.delete(txnId);
+      entry.txn.terminate();
+    });
+  }
   return entry;
 }
 
@@ -200,7 +206,7 @@ function handleAck2xx(core: SipCore, ack: SipRequest, raw: string, source: Targe
   if (!dialog || !pending || pending.cseq !== ack.cseq.seq) return; // retransmitted ACK
   dialog.clearPendingAck();
   if (!dialog.owner.closed) {
-    core.forwardToApp(dialog.owner as never, raw, source, pending.txnId, dialog.id);
+    core.forwardToApp(dialog.owner, raw, source, pending.txnId, dialog.id);
   }
 }
 
@@ -252,9 +258,9 @@ function handleInDialog(core: SipCore, req: SipRequest, raw: string, source: Tar
   if (source.flow) dialog.flow = source.flow;
   const entry = createServerEntry(core, req, source);
   entry.dialog = dialog;
-  entry.conn = dialog.owner as ServerEntry['conn'];
+  entry.conn = dialog.owner;
   if (req.method === 'INVITE') dialog.incomingInviteTxnId = entry.txnId;
-  core.forwardToApp(entry.conn!, raw, source, entry.txnId, dialog.id);
+  core.forwardToApp(dialog.owner, raw, source, entry.txnId, dialog.id);
 }
 
 /** UAS dialog from our 2xx to an INVITE (§12.1.1). */

@@ -1,5 +1,6 @@
 // A dialog (RFC 3261 §12): identified to apps as `<Call-ID>;from-tag=<caller's tag>`,
 // with the route set, remote target and CSeq counters used to build in-dialog requests.
+import type { AppConnection } from '../drachtio/app-connection';
 import type { SipRequest, SipResponse } from '../message/sip-message';
 import type { TimerHandle } from '../transaction/clock';
 import type { InviteClientTransaction } from '../transaction/invite-client-transaction';
@@ -7,10 +8,8 @@ import type { Endpoint, Flow, TransportProtocol } from '../transport/transport-t
 
 export type DialogRole = 'uas' | 'uac';
 
-export interface DialogOwner {
-  readonly id: string;
-  readonly closed: boolean;
-}
+/** The app connection that owns the dialog (in-dialog requests go to it). */
+export type DialogOwner = AppConnection;
 
 /** A 2xx to an INVITE we sent for the app, waiting for the peer's ACK (§13.3.1.4). */
 export interface PendingAck {

@@ -264,3 +264,69 @@ t.test(
     t.ok(Date.now() - started < 1000, 'at once, not after Timer F');
   },
 );
+
+t.test(
+  'app CANCEL: sent after the provisional, 487 reaches the app, ACK for the 487 from the stack',
+  async (t) => {
+    const { server, srf } = await setup(t, ['sip:127.0.0.1:0;transport=udp']);
+    const peer = await udpPeer(t);
+    const port = sipPort(server, 'udp');
+    const answer = (m: string, status: string, extraTo = '') => {
+      const h = (n: string) => new RegExp(`^${n}: .*$`, 'mi').exec(m)![0];
+      return [
+        `SIP/2.0 ${status}`,
+        h('Via'),
+        h('From'),
+        h('To') + extraTo,
+        h('Call-ID'),
+        h('CSeq'),
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+    };
+    peer.sock.on('message', (buf) => {
+      const m = buf.toString();
+      if (m.startsWith('INVITE '))
+        peer.sock.send(answer(m, '180 Ringing', ';tag=uas1'), port, '127.0.0.1');
+      if (m.startsWith('CANCEL ')) {
+        peer.sock.send(answer(m, '200 OK', ';tag=uas1'), port, '127.0.0.1');
+        const invite = peer.got.find((g) => g.startsWith('INVITE '))!;
+        peer.sock.send(answer(invite, '487 Request Terminated', ';tag=uas1'), port, '127.0.0.1');
+      }
+    });
+    // drachtio-srf's typings lack the progress callbacks: wrap the call once.
+    type Progress = { cbProvisional(): void; cbRequest(e: unknown, r: { cancel(): void }): void };
+    const createUAC = srf.createUAC as unknown as (
+      u: string,
+      o: object,
+      p: Progress,
+    ) => Promise<unknown>;
+    let cancelReq: { cancel(): void } | undefined;
+    const result = createUAC
+      .call(
+        srf,
+        `sip:callee@127.0.0.1:${peer.port}`,
+        { localSdp: SDP },
+        {
+          cbProvisional: () => cancelReq?.cancel(),
+          cbRequest: (_e, r) => (cancelReq = r),
+        },
+      )
+      .then(
+        () => 'answered',
+        (err: { status?: number }) => err.status,
+      );
+    const cancel = await peer.waitFor(/^CANCEL /);
+    const invite = peer.got.find((g) => g.startsWith('INVITE '))!;
+    t.equal(
+      /^Via: .*$/m.exec(cancel)![0],
+      /^Via: .*$/m.exec(invite)![0],
+      'CANCEL has the INVITE top Via',
+    );
+    t.match(cancel, /CSeq: (\d+) CANCEL/);
+    t.equal(await result, 487);
+    const ack = await peer.waitFor(/^ACK /);
+    t.match(ack, /To: .*;tag=uas1/);
+  },
+);
