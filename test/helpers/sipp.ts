@@ -205,8 +205,23 @@ async function waitUntilRunning(
   }
 }
 
-/** Starts SIPp; resolves once it is running. Killed on `t`'s teardown if still alive. */
+/**
+ * Starts SIPp; resolves once it is running. Killed on `t`'s teardown if still alive.
+ * Ports we picked can be taken by another process before SIPp binds them: then we retry
+ * with fresh ones (twice at most).
+ */
 export async function startSipp(t: Teardownable | null, options: SippOptions): Promise<Sipp> {
+  const ownPorts = options.localPort === undefined && options.mediaPort === undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(t, options);
+    } catch (err) {
+      if (!ownPorts || attempt >= 3 || !/exited at start/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startOnce(t: Teardownable | null, options: SippOptions): Promise<Sipp> {
   const port = options.localPort ?? (await freePort());
   const mediaPort = options.mediaPort ?? (await freePort(true));
   const controlPort = await freePort();
