@@ -146,13 +146,25 @@ export class CallRecordBuilder {
       callId: this.callId,
       customer: this.customer,
       startedAt: iso(this.startedAt),
-      ...(this.answeredAt !== undefined && { answeredAt: iso(this.answeredAt), queueWaitMs: this.answeredAt - this.startedAt }),
+      ...(this.answeredAt !== undefined && {
+        answeredAt: iso(this.answeredAt),
+        queueWaitMs: this.answeredAt - this.startedAt,
+      }),
       endedAt: iso(endedAt),
       durationMs: endedAt - this.startedAt,
       legs: this.legs.map(legRecord),
       disconnects: this.episodes,
-      ...(this.overflow && { overflow: { at: iso(this.overflow.at), ...(this.overflow.target && { target: this.overflow.target }) } }),
-      outcome: callOutcome({ endReason: reason, answered: this.answeredAt !== undefined, overflowed: this.overflow !== undefined }),
+      ...(this.overflow && {
+        overflow: {
+          at: iso(this.overflow.at),
+          ...(this.overflow.target && { target: this.overflow.target }),
+        },
+      }),
+      outcome: callOutcome({
+        endReason: reason,
+        answered: this.answeredAt !== undefined,
+        overflowed: this.overflow !== undefined,
+      }),
       endReason: reason,
     };
     return this.record;
@@ -176,9 +188,16 @@ export class CallRecordBuilder {
       agentId: ep.agentId,
       evidence: ep.evidence,
       t0: iso(ep.t0),
-      ...(ep.promptAt !== undefined && { promptAt: iso(ep.promptAt), detectionToPromptMs: ep.promptAt - ep.t0 }),
-      ...(ep.returnedAt !== undefined && { returnEvidence: ep.returnEvidence, returnedAt: iso(ep.returnedAt) }),
-      ...(outcome === 'reattached' && ep.returnedAt !== undefined && { reconnectToAudioMs: now - ep.returnedAt }),
+      ...(ep.promptAt !== undefined && {
+        promptAt: iso(ep.promptAt),
+        detectionToPromptMs: ep.promptAt - ep.t0,
+      }),
+      ...(ep.returnedAt !== undefined && {
+        returnEvidence: ep.returnEvidence,
+        returnedAt: iso(ep.returnedAt),
+      }),
+      ...(outcome === 'reattached' &&
+        ep.returnedAt !== undefined && { reconnectToAudioMs: now - ep.returnedAt }),
       durationMs: now - ep.t0,
       outcome,
     };

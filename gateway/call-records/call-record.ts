@@ -16,7 +16,8 @@ export type CallEndReason =
 
 export type CallOutcome = 'answered' | 'abandoned' | 'overflowed' | 'failed' | 'shutdown';
 
-export type DisconnectEvidence = 'media-loss' | 'transport-closed' | 'keepalive-failed' | 'explicit-signal' | 'bye-failure-reason';
+export type DisconnectEvidence =
+  'media-loss' | 'transport-closed' | 'keepalive-failed' | 'explicit-signal' | 'bye-failure-reason';
 export type ReturnEvidence = 'media-resumed' | 're-invite' | 're-register' | 'explicit-signal';
 export type EpisodeOutcome = 'reattached' | 'rerouted' | 'customer-left' | 'call-ended';
 

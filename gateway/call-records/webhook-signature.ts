@@ -33,13 +33,17 @@ export function verifyPayload(
   headers: { signature: string | undefined; timestamp: string | undefined },
   opts: VerifyOptions = {},
 ): VerifyResult {
-  if (!headers.signature || !headers.timestamp) return { ok: false, reason: 'missing signature or timestamp header' };
-  if (!/^\d+$/.test(headers.timestamp)) return { ok: false, reason: 'timestamp is not unix seconds' };
+  if (!headers.signature || !headers.timestamp)
+    return { ok: false, reason: 'missing signature or timestamp header' };
+  if (!/^\d+$/.test(headers.timestamp))
+    return { ok: false, reason: 'timestamp is not unix seconds' };
   const timestamp = Number(headers.timestamp);
   const now = opts.nowS ?? Math.floor(Date.now() / 1000);
-  if (Math.abs(now - timestamp) > (opts.toleranceS ?? DEFAULT_TOLERANCE_S)) return { ok: false, reason: 'timestamp outside tolerance' };
+  if (Math.abs(now - timestamp) > (opts.toleranceS ?? DEFAULT_TOLERANCE_S))
+    return { ok: false, reason: 'timestamp outside tolerance' };
   const expected = Buffer.from(signPayload(secret, timestamp, body));
   const given = Buffer.from(headers.signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature mismatch' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'signature mismatch' };
   return { ok: true };
 }

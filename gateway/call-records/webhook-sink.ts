@@ -10,7 +10,12 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock, type TimerHandle } from '../../media/clock';
 import type { CallRecord } from './call-record';
 import { backoffDelay } from './retry-backoff';
-import { DELIVERY_HEADER, SIGNATURE_HEADER, signPayload, TIMESTAMP_HEADER } from './webhook-signature';
+import {
+  DELIVERY_HEADER,
+  SIGNATURE_HEADER,
+  signPayload,
+  TIMESTAMP_HEADER,
+} from './webhook-signature';
 
 export type WebhookDropReason = 'overflow' | 'attempts' | 'rejected' | 'closed';
 
@@ -55,11 +60,15 @@ interface Delivery {
   timer?: TimerHandle;
 }
 
-type AttemptResult = { kind: 'delivered' } | { kind: 'retry'; error: string; retryAfterMs?: number } | { kind: 'rejected'; error: string };
+type AttemptResult =
+  | { kind: 'delivered' }
+  | { kind: 'retry'; error: string; retryAfterMs?: number }
+  | { kind: 'rejected'; error: string };
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new WebhookConfigError(`webhook ${name}: expected a positive number, got ${value}`);
+  if (!Number.isFinite(v) || v <= 0)
+    throw new WebhookConfigError(`webhook ${name}: expected a positive number, got ${value}`);
   return v;
 }
 
@@ -68,10 +77,14 @@ function parseUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new WebhookConfigError(`webhook url: ${JSON.stringify(text)} is not a URL (expected http(s)://host[:port]/path)`);
+    throw new WebhookConfigError(
+      `webhook url: ${JSON.stringify(text)} is not a URL (expected http(s)://host[:port]/path)`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new WebhookConfigError(`webhook url: ${url.protocol} is not supported (use http: or https:)`);
+    throw new WebhookConfigError(
+      `webhook url: ${url.protocol} is not supported (use http: or https:)`,
+    );
   }
   return url;
 }
@@ -81,7 +94,18 @@ export class WebhookSink {
   /** The URL as logged: without credentials or query. */
   private readonly where: string;
   private readonly agent: http.Agent;
-  private readonly opts: Required<Pick<WebhookSinkOptions, 'maxQueue' | 'maxAttempts' | 'concurrency' | 'requestTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'flushTimeoutMs'>>;
+  private readonly opts: Required<
+    Pick<
+      WebhookSinkOptions,
+      | 'maxQueue'
+      | 'maxAttempts'
+      | 'concurrency'
+      | 'requestTimeoutMs'
+      | 'backoffBaseMs'
+      | 'backoffMaxMs'
+      | 'flushTimeoutMs'
+    >
+  >;
   private readonly clock: Clock;
   private readonly queue: Delivery[] = [];
   private readonly active = new Set<Delivery>();
@@ -92,7 +116,10 @@ export class WebhookSink {
   constructor(private readonly o: WebhookSinkOptions) {
     this.url = parseUrl(o.url);
     this.where = `${this.url.origin}${this.url.pathname}`;
-    if (!o.secret) throw new WebhookConfigError('webhook secret: must not be empty (receivers verify the signature with it)');
+    if (!o.secret)
+      throw new WebhookConfigError(
+        'webhook secret: must not be empty (receivers verify the signature with it)',
+      );
     this.opts = {
       maxQueue: positive('maxQueue', o.maxQueue, 1000),
       maxAttempts: positive('maxAttempts', o.maxAttempts, 5),
@@ -103,7 +130,10 @@ export class WebhookSink {
       flushTimeoutMs: positive('flushTimeoutMs', o.flushTimeoutMs, 5000),
     };
     this.clock = o.clock ?? systemClock;
-    this.agent = this.url.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    this.agent =
+      this.url.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true })
+        : new http.Agent({ keepAlive: true });
   }
 
   /** Records queued or being delivered. */
@@ -114,13 +144,21 @@ export class WebhookSink {
   /** Queues a record for delivery; returns at once and never throws. */
   submit(record: CallRecord): void {
     try {
-      const delivery: Delivery = { id: randomUUID(), callId: record.callId, body: JSON.stringify(record), attempts: 0 };
+      const delivery: Delivery = {
+        id: randomUUID(),
+        callId: record.callId,
+        body: JSON.stringify(record),
+        attempts: 0,
+      };
       if (this.closing) return this.drop(delivery, 'closed');
       if (this.queue.length >= this.opts.maxQueue) this.drop(this.queue.shift()!, 'overflow');
       this.queue.push(delivery);
       this.pump();
     } catch (err) {
-      this.o.log.error({ err, callId: record?.callId }, 'call record could not be queued for the webhook');
+      this.o.log.error(
+        { err, callId: record?.callId },
+        'call record could not be queued for the webhook',
+      );
     }
   }
 
@@ -135,7 +173,9 @@ export class WebhookSink {
       let timer: TimerHandle | undefined;
       await Promise.race([
         new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
-        new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, this.opts.flushTimeoutMs))),
+        new Promise<void>(
+          (resolve) => (timer = this.clock.setTimeout(resolve, this.opts.flushTimeoutMs)),
+        ),
       ]);
       if (timer !== undefined) this.clock.clearTimeout(timer);
     }
@@ -168,16 +208,32 @@ export class WebhookSink {
     if (result.kind === 'delivered') {
       this.finish(d);
       this.counts.delivered++;
-      this.o.log.debug({ callId: d.callId, deliveryId: d.id, attempts: d.attempts }, 'call record delivered');
+      this.o.log.debug(
+        { callId: d.callId, deliveryId: d.id, attempts: d.attempts },
+        'call record delivered',
+      );
       this.safely(() => this.o.onDelivered?.(d.callId, d.attempts));
       return;
     }
     d.lastError = result.error;
     if (result.kind === 'rejected') return this.giveUp(d, 'rejected');
     if (d.attempts >= this.opts.maxAttempts) return this.giveUp(d, 'attempts');
-    const backoff = backoffDelay(d.attempts, { baseMs: this.opts.backoffBaseMs, maxMs: this.opts.backoffMaxMs, random: this.o.random });
+    const backoff = backoffDelay(d.attempts, {
+      baseMs: this.opts.backoffBaseMs,
+      maxMs: this.opts.backoffMaxMs,
+      random: this.o.random,
+    });
     const delay = Math.min(this.opts.backoffMaxMs, Math.max(backoff, result.retryAfterMs ?? 0));
-    this.o.log.debug({ callId: d.callId, deliveryId: d.id, attempt: d.attempts, error: result.error, retryInMs: delay }, 'call record delivery failed; will retry');
+    this.o.log.debug(
+      {
+        callId: d.callId,
+        deliveryId: d.id,
+        attempt: d.attempts,
+        error: result.error,
+        retryInMs: delay,
+      },
+      'call record delivery failed; will retry',
+    );
     d.timer = this.clock.setTimeout(() => {
       d.timer = undefined;
       void this.attempt(d);
@@ -197,7 +253,14 @@ export class WebhookSink {
   private drop(d: Delivery, reason: WebhookDropReason): void {
     this.counts.dropped++;
     this.o.log.warn(
-      { callId: d.callId, deliveryId: d.id, reason, attempts: d.attempts, lastError: d.lastError, webhook: this.where },
+      {
+        callId: d.callId,
+        deliveryId: d.id,
+        reason,
+        attempts: d.attempts,
+        lastError: d.lastError,
+        webhook: this.where,
+      },
       'call record dropped: not delivered to the webhook',
     );
     this.safely(() => this.o.onDropped?.(d.callId, reason));

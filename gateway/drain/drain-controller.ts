@@ -38,7 +38,8 @@ export interface DrainEvents {
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
-  if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`drain ${name}: expected a positive number, got ${value}`);
+  if (!(v > 0) || !Number.isFinite(v))
+    throw new RangeError(`drain ${name}: expected a positive number, got ${value}`);
   return v;
 }
 
@@ -83,7 +84,10 @@ export class DrainController extends EventEmitter<DrainEvents> {
     if (this.stateValue !== 'running') return this.done;
     this.move('draining');
     this.startedAt = this.clock.now();
-    this.o.log?.info({ activeCalls: this.count(), limitMs: this.limitMs }, 'draining: refusing new calls, waiting for active calls to end');
+    this.o.log?.info(
+      { activeCalls: this.count(), limitMs: this.limitMs },
+      'draining: refusing new calls, waiting for active calls to end',
+    );
     this.limit = this.clock.setTimeout(() => void this.finish('limit'), this.limitMs);
     this.callEnded();
     return this.done;
@@ -132,10 +136,16 @@ export class DrainController extends EventEmitter<DrainEvents> {
 
   private async endWithin(): Promise<void> {
     let timer: TimerHandle | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = this.clock.setTimeout(() => resolve('timeout'), this.endTimeoutMs)));
+    const timedOut = new Promise<'timeout'>(
+      (resolve) => (timer = this.clock.setTimeout(() => resolve('timeout'), this.endTimeoutMs)),
+    );
     try {
       const r = await Promise.race([this.o.endRemaining().then(() => 'ended' as const), timedOut]);
-      if (r === 'timeout') this.o.log?.error({ endTimeoutMs: this.endTimeoutMs, left: this.count() }, 'draining: calls did not end in time; stopping anyway');
+      if (r === 'timeout')
+        this.o.log?.error(
+          { endTimeoutMs: this.endTimeoutMs, left: this.count() },
+          'draining: calls did not end in time; stopping anyway',
+        );
     } catch (err) {
       this.o.log?.error({ err }, 'draining: ending the remaining calls failed; stopping anyway');
     } finally {

@@ -16,7 +16,10 @@ export interface DrainSignalOptions {
   log?: Logger;
 }
 
-export function installDrainSignals(drain: DrainController, opts: DrainSignalOptions = {}): { uninstall(): void } {
+export function installDrainSignals(
+  drain: DrainController,
+  opts: DrainSignalOptions = {},
+): { uninstall(): void } {
   const signals = opts.signals ?? ['SIGTERM', 'SIGINT'];
   const target = opts.target ?? process;
   let received = 0;

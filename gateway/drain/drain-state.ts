@@ -13,5 +13,6 @@ export class IllegalDrainTransitionError extends Error {
 }
 
 export function assertDrainMove(from: DrainState, to: DrainState): void {
-  if (!LEGAL[from].includes(to)) throw new IllegalDrainTransitionError(`drain: illegal move ${from} → ${to}`);
+  if (!LEGAL[from].includes(to))
+    throw new IllegalDrainTransitionError(`drain: illegal move ${from} → ${to}`);
 }

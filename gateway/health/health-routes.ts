@@ -27,7 +27,12 @@ export class HealthRoutes {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== this.healthPath && path !== this.readyPath) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(res, 405, { status: 'error', error: `${req.method} not allowed on ${path}; use GET` }, { Allow: 'GET, HEAD' });
+      send(
+        res,
+        405,
+        { status: 'error', error: `${req.method} not allowed on ${path}; use GET` },
+        { Allow: 'GET, HEAD' },
+      );
       return true;
     }
     if (path === this.healthPath) {
@@ -36,8 +41,11 @@ export class HealthRoutes {
     }
     this.readiness.run().then(
       (report) => {
-        const failing = report.checks.filter((c) => !c.ok).map(({ name, reason }) => ({ name, reason }));
-        if (report.ready) send(res, 200, { status: 'ready', checks: report.checks.map((c) => c.name) });
+        const failing = report.checks
+          .filter((c) => !c.ok)
+          .map(({ name, reason }) => ({ name, reason }));
+        if (report.ready)
+          send(res, 200, { status: 'ready', checks: report.checks.map((c) => c.name) });
         else send(res, 503, { status: 'not ready', failing });
       },
       (err: unknown) => send(res, 500, { status: 'error', error: String(err) }),
@@ -46,9 +54,19 @@ export class HealthRoutes {
   }
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(res.req.method === 'HEAD' ? undefined : text);
 }

@@ -45,9 +45,11 @@ export class Readiness {
   /** Adds (or replaces) a named check; returns a function that removes it. */
   add(name: string, check: ReadinessCheck, opts: { timeoutMs?: number } = {}): () => void {
     if (!name) throw new TypeError('readiness check: needs a name');
-    if (typeof check !== 'function') throw new TypeError(`readiness check ${name}: expected an async function`);
+    if (typeof check !== 'function')
+      throw new TypeError(`readiness check ${name}: expected an async function`);
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    if (!(timeoutMs > 0)) throw new RangeError(`readiness check ${name}: timeoutMs must be positive, got ${timeoutMs}`);
+    if (!(timeoutMs > 0))
+      throw new RangeError(`readiness check ${name}: timeoutMs must be positive, got ${timeoutMs}`);
     const entry = { check, timeoutMs };
     this.checks.set(name, entry);
     return () => {
@@ -72,7 +74,12 @@ export class Readiness {
 
   private runOne(name: string, c: Registered): Promise<CheckResult> {
     const started = this.clock.now();
-    const result = (ok: boolean, reason?: string): CheckResult => ({ name, ok, ...(reason !== undefined && { reason }), ms: Math.round(this.clock.now() - started) });
+    const result = (ok: boolean, reason?: string): CheckResult => ({
+      name,
+      ok,
+      ...(reason !== undefined && { reason }),
+      ms: Math.round(this.clock.now() - started),
+    });
     return new Promise<CheckResult>((resolve) => {
       let timer: TimerHandle | undefined = this.clock.setTimeout(() => {
         timer = undefined;

@@ -15,7 +15,9 @@ export function isLogLevel(value: unknown): value is LogLevel {
 
 export function assertLogLevel(value: unknown, where = 'log level'): LogLevel {
   if (isLogLevel(value)) return value;
-  throw new LogLevelError(`${where}: ${JSON.stringify(value)} is not a log level (use one of ${LOG_LEVELS.join(', ')})`);
+  throw new LogLevelError(
+    `${where}: ${JSON.stringify(value)} is not a log level (use one of ${LOG_LEVELS.join(', ')})`,
+  );
 }
 
 /**

@@ -2,8 +2,20 @@
 // level), so each secret is listed at the depths where the gateway's objects carry it:
 // top level, one object down (`config.token`, `agent.password`), and under `headers`.
 
-const SECRET_KEYS = ['token', 'adminToken', 'password', 'secret', 'authorization', 'proxyAuthorization'];
-const SECRET_HEADERS = ['authorization', 'Authorization', 'proxy-authorization', 'Proxy-Authorization'];
+const SECRET_KEYS = [
+  'token',
+  'adminToken',
+  'password',
+  'secret',
+  'authorization',
+  'proxyAuthorization',
+];
+const SECRET_HEADERS = [
+  'authorization',
+  'Authorization',
+  'proxy-authorization',
+  'Proxy-Authorization',
+];
 
 const header = (name: string) => (name.includes('-') ? `["${name}"]` : `.${name}`);
 

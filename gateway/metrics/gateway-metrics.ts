@@ -32,20 +32,27 @@ const WAIT_BUCKETS = [1, 2, 5, 10, 20, 30, 60, 120, 180, 300, 600];
 // rtpengine answers on loopback or the LAN in well under a second.
 const NG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-const seconds = (ms: number): number | undefined => (Number.isFinite(ms) && ms >= 0 ? ms / 1000 : undefined);
+const seconds = (ms: number): number | undefined =>
+  Number.isFinite(ms) && ms >= 0 ? ms / 1000 : undefined;
 
 export class GatewayMetrics {
   readonly registry = new Registry();
 
   private readonly activeCalls = this.gauge('calls_active', 'Customer calls in progress.');
-  private readonly calls = this.counter('calls_total', 'Customer calls ended, by outcome.', ['outcome']);
+  private readonly calls = this.counter('calls_total', 'Customer calls ended, by outcome.', [
+    'outcome',
+  ]);
   private readonly agents = this.gauge('agents', 'Agents by state.', ['state']);
   private readonly disconnects = this.counter(
     'agent_disconnects_total',
     'Agent disconnects detected on a call, by the evidence that fired first.',
     ['evidence'],
   );
-  private readonly episodes = this.counter('disconnect_episodes_total', 'Disconnect episodes ended, by outcome.', ['outcome']);
+  private readonly episodes = this.counter(
+    'disconnect_episodes_total',
+    'Disconnect episodes ended, by outcome.',
+    ['outcome'],
+  );
   private readonly detectionToPrompt = this.histogram(
     'detection_to_prompt_seconds',
     'From the first evidence of a disconnect to the prompt starting for the customer.',
@@ -57,18 +64,50 @@ export class GatewayMetrics {
     LATENCY_BUCKETS,
   );
   private readonly queueLength = this.gauge('queue_length', 'Calls waiting for an agent.');
-  private readonly queueWait = this.histogram('queue_wait_seconds', 'Time a call waited in the queue before an agent answered.', WAIT_BUCKETS);
-  private readonly ngLatency = this.histogram('rtpengine_request_seconds', 'rtpengine ng request latency, by command.', NG_BUCKETS, ['command']);
-  private readonly ngErrors = this.counter('rtpengine_errors_total', 'rtpengine ng requests that failed or timed out, by command.', ['command']);
-  private readonly sipResponses = this.counter('sip_responses_sent_total', 'SIP responses sent, by status code.', ['code']);
-  private readonly sipThrottled = this.counter('sip_requests_throttled_total', 'SIP requests refused by the rate limiter, by request class.', ['class']);
-  private readonly webhookDelivered = this.counter('webhook_records_delivered_total', 'Call records the webhook accepted.');
-  private readonly webhookDropped = this.counter('webhook_records_dropped_total', 'Call records never delivered, by reason.', ['reason']);
-  private readonly draining = this.gauge('draining', '1 while the gateway drains for shutdown, else 0.');
+  private readonly queueWait = this.histogram(
+    'queue_wait_seconds',
+    'Time a call waited in the queue before an agent answered.',
+    WAIT_BUCKETS,
+  );
+  private readonly ngLatency = this.histogram(
+    'rtpengine_request_seconds',
+    'rtpengine ng request latency, by command.',
+    NG_BUCKETS,
+    ['command'],
+  );
+  private readonly ngErrors = this.counter(
+    'rtpengine_errors_total',
+    'rtpengine ng requests that failed or timed out, by command.',
+    ['command'],
+  );
+  private readonly sipResponses = this.counter(
+    'sip_responses_sent_total',
+    'SIP responses sent, by status code.',
+    ['code'],
+  );
+  private readonly sipThrottled = this.counter(
+    'sip_requests_throttled_total',
+    'SIP requests refused by the rate limiter, by request class.',
+    ['class'],
+  );
+  private readonly webhookDelivered = this.counter(
+    'webhook_records_delivered_total',
+    'Call records the webhook accepted.',
+  );
+  private readonly webhookDropped = this.counter(
+    'webhook_records_dropped_total',
+    'Call records never delivered, by reason.',
+    ['reason'],
+  );
+  private readonly draining = this.gauge(
+    'draining',
+    '1 while the gateway drains for shutdown, else 0.',
+  );
 
   constructor(opts: GatewayMetricsOptions = {}) {
     if (opts.defaultLabels) this.registry.setDefaultLabels(opts.defaultLabels);
-    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
+    if (opts.processMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
     // Series exist at zero from the first scrape, so rates and alerts see no gaps.
     this.activeCalls.set(0);
     this.queueLength.set(0);
@@ -154,7 +193,8 @@ export class GatewayMetrics {
 
   // SIP.
   sipResponseSent(code: number): void {
-    if (Number.isInteger(code) && code >= 100 && code <= 699) this.sipResponses.inc({ code: String(code) });
+    if (Number.isInteger(code) && code >= 100 && code <= 699)
+      this.sipResponses.inc({ code: String(code) });
   }
 
   sipRequestThrottled(cls: SipRequestClass): void {
@@ -183,7 +223,18 @@ export class GatewayMetrics {
     return new Gauge<L>({ name: PREFIX + name, help, labelNames, registers: [this.registry] });
   }
 
-  private histogram<L extends string>(name: string, help: string, buckets: number[], labelNames: readonly L[] = []) {
-    return new Histogram<L>({ name: PREFIX + name, help, buckets, labelNames, registers: [this.registry] });
+  private histogram<L extends string>(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames: readonly L[] = [],
+  ) {
+    return new Histogram<L>({
+      name: PREFIX + name,
+      help,
+      buckets,
+      labelNames,
+      registers: [this.registry],
+    });
   }
 }

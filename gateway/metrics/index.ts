@@ -1,2 +1,3 @@
 export { GatewayMetrics, type GatewayMetricsOptions } from './gateway-metrics';
 export * from './metric-labels';
+export { observeCallRecord } from './call-record-metrics';

@@ -5,7 +5,8 @@ export class LruTable<K, V> {
   private readonly map = new Map<K, V>();
 
   constructor(readonly max: number) {
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`LRU table size: expected a positive integer, got ${max}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new RangeError(`LRU table size: expected a positive integer, got ${max}`);
   }
 
   get size(): number {

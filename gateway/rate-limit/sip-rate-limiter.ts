@@ -76,7 +76,8 @@ export class SipRateLimiter {
     assertBudget('rate limit setup (INVITE, REGISTER)', o.setup);
     assertBudget('rate limit other requests', o.other);
     this.exemptions = (o.exemptions ?? []).map((e) => {
-      if (!e.name || typeof e.from?.allows !== 'function') throw new RateLimitConfigError(`rate limit exemption: needs a name and an address matcher`);
+      if (!e.name || typeof e.from?.allows !== 'function')
+        throw new RateLimitConfigError(`rate limit exemption: needs a name and an address matcher`);
       if (e.setup) assertBudget(`rate limit exemption ${e.name} setup`, e.setup);
       if (e.other) assertBudget(`rate limit exemption ${e.name} other`, e.other);
       return e;
@@ -102,7 +103,12 @@ export class SipRateLimiter {
     const bucket = source[cls];
     if (!bucket || bucket.take(now)) return true;
     this.throttledTotal++;
-    const entry = this.throttled.use(sourceAddress, () => ({ source: sourceAddress, setup: 0, other: 0, exemption: source.exemption }));
+    const entry = this.throttled.use(sourceAddress, () => ({
+      source: sourceAddress,
+      setup: 0,
+      other: 0,
+      exemption: source.exemption,
+    }));
     entry[cls]++;
     return false;
   }
@@ -116,7 +122,9 @@ export class SipRateLimiter {
     const summary: ThrottleSummary = {
       throttled: this.throttledTotal,
       sources: all.length,
-      top: all.slice(0, this.o.summaryTop ?? 20).map(({ exemption, ...s }) => (exemption ? { ...s, exemption } : s)),
+      top: all
+        .slice(0, this.o.summaryTop ?? 20)
+        .map(({ exemption, ...s }) => (exemption ? { ...s, exemption } : s)),
       sinceMs: now - this.since,
     };
     this.throttledTotal = 0;

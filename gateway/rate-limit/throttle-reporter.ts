@@ -19,14 +19,21 @@ export class ThrottleReporter {
     private readonly intervalMs = 10_000,
     private readonly clock: Clock = systemClock,
   ) {
-    if (!(intervalMs > 0)) throw new RangeError(`throttle report interval: expected a positive number of ms, got ${intervalMs}`);
+    if (!(intervalMs > 0))
+      throw new RangeError(
+        `throttle report interval: expected a positive number of ms, got ${intervalMs}`,
+      );
     this.schedule();
   }
 
   /** Logs the current summary now, if anything was throttled. */
   report(): void {
     const s = this.limiter.takeSummary();
-    if (s.throttled > 0) this.log.warn(s, `SIP requests throttled: ${s.throttled} from ${s.sources} source(s) in ${Math.round(s.sinceMs / 1000)} s`);
+    if (s.throttled > 0)
+      this.log.warn(
+        s,
+        `SIP requests throttled: ${s.throttled} from ${s.sources} source(s) in ${Math.round(s.sinceMs / 1000)} s`,
+      );
   }
 
   close(): void {

@@ -14,7 +14,9 @@ export class RateLimitConfigError extends Error {
 export function assertBudget(where: string, b: Budget): Budget {
   const ok = (n: number) => typeof n === 'number' && n > 0 && !Number.isNaN(n);
   if (!b || !ok(b.perSecond) || !ok(b.burst)) {
-    throw new RateLimitConfigError(`${where}: expected { perSecond > 0, burst > 0 } (Infinity allowed), got ${JSON.stringify(b)}`);
+    throw new RateLimitConfigError(
+      `${where}: expected { perSecond > 0, burst > 0 } (Infinity allowed), got ${JSON.stringify(b)}`,
+    );
   }
   return b;
 }
@@ -35,7 +37,10 @@ export class TokenBucket {
   take(now: number): boolean {
     const elapsed = Math.max(0, now - this.at);
     this.at = Math.max(this.at, now);
-    this.tokens = Math.min(this.budget.burst, this.tokens + (elapsed * this.budget.perSecond) / 1000);
+    this.tokens = Math.min(
+      this.budget.burst,
+      this.tokens + (elapsed * this.budget.perSecond) / 1000,
+    );
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;

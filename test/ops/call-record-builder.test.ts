@@ -8,63 +8,83 @@ const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
 
 function builder() {
   let now = T0;
-  const b = new CallRecordBuilder({ callId: 'c1', customer: { from: 'sip:+33100@sbc', source: '10.0.0.5' }, now: () => now });
+  const b = new CallRecordBuilder({
+    callId: 'c1',
+    customer: { from: 'sip:+33100@sbc', source: '10.0.0.5' },
+    now: () => now,
+  });
   return { b, at: (ms: number) => (now = T0 + ms) };
 }
 
-t.test('a drop with the same agent back: legs, episode with evidence, latencies, outcome', async (t) => {
-  const { b, at } = builder();
-  at(100);
-  b.legOffered('a1');
-  at(2100);
-  b.legAnswered('a1');
-  at(60_000);
-  t.equal(b.agentGone('a1', 'explicit-signal'), true);
-  at(60_500);
-  t.equal(b.agentGone('a1', 'media-loss'), false, 'later evidence joins the open episode');
-  at(60_150);
-  t.equal(b.promptStarted(), 150);
-  t.equal(b.promptStarted(), undefined);
-  at(70_000);
-  b.agentReturned('re-invite');
-  b.agentReturned('media-resumed'); // the first return evidence counts
-  at(70_080);
-  const ep = b.reattached();
-  t.match(ep, { outcome: 'reattached', reconnectToAudioMs: 80, durationMs: 10_080 });
-  at(90_000);
-  const r = b.end('customer-hangup');
-  t.same(r, {
-    schema: 'holdfast.call-record/1',
-    callId: 'c1',
-    customer: { from: 'sip:+33100@sbc', source: '10.0.0.5' },
-    startedAt: '2025-01-06T09:00:00.000Z',
-    answeredAt: '2025-01-06T09:00:02.100Z',
-    queueWaitMs: 2100,
-    endedAt: '2025-01-06T09:01:30.000Z',
-    durationMs: 90_000,
-    legs: [{ agentId: 'a1', resumption: false, offeredAt: '2025-01-06T09:00:00.100Z', answeredAt: '2025-01-06T09:00:02.100Z', endedAt: '2025-01-06T09:01:30.000Z', endReason: 'customer-hangup' }],
-    disconnects: [
-      {
-        agentId: 'a1',
-        evidence: 'explicit-signal',
-        t0: '2025-01-06T09:01:00.000Z',
-        promptAt: '2025-01-06T09:01:00.150Z',
-        detectionToPromptMs: 150,
-        returnEvidence: 're-invite',
-        returnedAt: '2025-01-06T09:01:10.000Z',
-        reconnectToAudioMs: 80,
-        durationMs: 10_080,
-        outcome: 'reattached',
-      },
-    ],
-    outcome: 'answered',
-    endReason: 'customer-hangup',
-  });
-  t.equal(JSON.parse(JSON.stringify(r)).disconnects[0].evidence, 'explicit-signal', 'the record is plain JSON');
-  t.equal(b.end('error'), r, 'end is idempotent');
-  b.legOffered('a2');
-  t.equal(r.legs.length, 1, 'events after the end are ignored');
-});
+t.test(
+  'a drop with the same agent back: legs, episode with evidence, latencies, outcome',
+  async (t) => {
+    const { b, at } = builder();
+    at(100);
+    b.legOffered('a1');
+    at(2100);
+    b.legAnswered('a1');
+    at(60_000);
+    t.equal(b.agentGone('a1', 'explicit-signal'), true);
+    at(60_500);
+    t.equal(b.agentGone('a1', 'media-loss'), false, 'later evidence joins the open episode');
+    at(60_150);
+    t.equal(b.promptStarted(), 150);
+    t.equal(b.promptStarted(), undefined);
+    at(70_000);
+    b.agentReturned('re-invite');
+    b.agentReturned('media-resumed'); // the first return evidence counts
+    at(70_080);
+    const ep = b.reattached();
+    t.match(ep, { outcome: 'reattached', reconnectToAudioMs: 80, durationMs: 10_080 });
+    at(90_000);
+    const r = b.end('customer-hangup');
+    t.same(r, {
+      schema: 'holdfast.call-record/1',
+      callId: 'c1',
+      customer: { from: 'sip:+33100@sbc', source: '10.0.0.5' },
+      startedAt: '2025-01-06T09:00:00.000Z',
+      answeredAt: '2025-01-06T09:00:02.100Z',
+      queueWaitMs: 2100,
+      endedAt: '2025-01-06T09:01:30.000Z',
+      durationMs: 90_000,
+      legs: [
+        {
+          agentId: 'a1',
+          resumption: false,
+          offeredAt: '2025-01-06T09:00:00.100Z',
+          answeredAt: '2025-01-06T09:00:02.100Z',
+          endedAt: '2025-01-06T09:01:30.000Z',
+          endReason: 'customer-hangup',
+        },
+      ],
+      disconnects: [
+        {
+          agentId: 'a1',
+          evidence: 'explicit-signal',
+          t0: '2025-01-06T09:01:00.000Z',
+          promptAt: '2025-01-06T09:01:00.150Z',
+          detectionToPromptMs: 150,
+          returnEvidence: 're-invite',
+          returnedAt: '2025-01-06T09:01:10.000Z',
+          reconnectToAudioMs: 80,
+          durationMs: 10_080,
+          outcome: 'reattached',
+        },
+      ],
+      outcome: 'answered',
+      endReason: 'customer-hangup',
+    });
+    t.equal(
+      JSON.parse(JSON.stringify(r)).disconnects[0].evidence,
+      'explicit-signal',
+      'the record is plain JSON',
+    );
+    t.equal(b.end('error'), r, 'end is idempotent');
+    b.legOffered('a2');
+    t.equal(r.legs.length, 1, 'events after the end are ignored');
+  },
+);
 
 t.test('rerouted to another agent, then the customer leaves during a second drop', async (t) => {
   const { b, at } = builder();
@@ -118,8 +138,11 @@ t.test('a shutdown during an episode ends it as call-ended; overflow is recorded
 });
 
 t.test('the outcome of every end reason', async (t) => {
-  const o = (endReason: Parameters<typeof callOutcome>[0]['endReason'], answered = false, overflowed = false) =>
-    callOutcome({ endReason, answered, overflowed });
+  const o = (
+    endReason: Parameters<typeof callOutcome>[0]['endReason'],
+    answered = false,
+    overflowed = false,
+  ) => callOutcome({ endReason, answered, overflowed });
   t.equal(o('customer-hangup'), 'abandoned');
   t.equal(o('customer-cancel'), 'abandoned');
   t.equal(o('customer-hangup', true), 'answered');
@@ -135,12 +158,24 @@ t.test('the outcome of every end reason', async (t) => {
 t.test('the publisher writes every record to the log at info', async (t) => {
   const { log, capture } = capturedLogger();
   const submitted: string[] = [];
-  const p = new CallRecordPublisher(log, { submit: (r) => submitted.push(r.callId), close: async () => {} });
+  const p = new CallRecordPublisher(log, {
+    submit: (r) => submitted.push(r.callId),
+    close: async () => {},
+  });
   const { b } = builder();
   p.publish(b.end('customer-cancel'));
-  t.match(capture.withMsg('call record')[0], { level: 30, callId: 'c1', callRecord: { outcome: 'abandoned' } });
+  t.match(capture.withMsg('call record')[0], {
+    level: 30,
+    callId: 'c1',
+    callRecord: { outcome: 'abandoned' },
+  });
   t.same(submitted, ['c1']);
-  const throwing = new CallRecordPublisher(log, { submit: () => { throw new Error('boom'); }, close: async () => {} });
+  const throwing = new CallRecordPublisher(log, {
+    submit: () => {
+      throw new Error('boom');
+    },
+    close: async () => {},
+  });
   t.doesNotThrow(() => throwing.publish(b.end('customer-cancel')));
   t.equal(capture.withMsg('call record could not be published').length, 1);
   await p.close();

@@ -68,7 +68,10 @@ t.test('after the limit the owner ends the remaining calls', async (t) => {
   await clock.advance(1);
   t.same(await done, { end: 'limit', remaining: 3, elapsedMs: 30_000 });
   t.equal(state.endCalls, 1);
-  t.match(capture.withMsg('draining: ending the calls still up')[0], { remaining: 3, end: 'limit' });
+  t.match(capture.withMsg('draining: ending the calls still up')[0], {
+    remaining: 3,
+    end: 'limit',
+  });
   t.equal(clock.pending, 0);
 });
 
@@ -85,15 +88,24 @@ t.test('force ends the wait at once, whether draining or not yet', async (t) => 
 });
 
 t.test('a hanging or failing endRemaining cannot hold the shutdown', async (t) => {
-  const hang = controller({ calls: 1, endTimeoutMs: 5000, endRemaining: () => new Promise<void>(() => {}) });
+  const hang = controller({
+    calls: 1,
+    endTimeoutMs: 5000,
+    endRemaining: () => new Promise<void>(() => {}),
+  });
   const done = hang.d.force();
   await hang.clock.advance(5000);
   t.match(await done, { end: 'forced', remaining: 1 });
   t.equal(hang.capture.withMsg('draining: calls did not end in time; stopping anyway').length, 1);
   t.equal(hang.clock.pending, 0);
-  const fail = controller({ calls: 1, endRemaining: async () => Promise.reject(new Error('rtpengine gone')) });
+  const fail = controller({
+    calls: 1,
+    endRemaining: async () => Promise.reject(new Error('rtpengine gone')),
+  });
   t.match(await fail.d.force(), { end: 'forced' });
-  t.match(fail.capture.withMsg('draining: ending the remaining calls failed; stopping anyway')[0], { err: { message: 'rtpengine gone' } });
+  t.match(fail.capture.withMsg('draining: ending the remaining calls failed; stopping anyway')[0], {
+    err: { message: 'rtpengine gone' },
+  });
   t.equal(fail.d.state, 'stopped');
 });
 
@@ -114,7 +126,8 @@ class FakeCall {
     hangUpAfterMs?: number,
   ) {
     calls.add(this);
-    if (hangUpAfterMs !== undefined) this.timer = setTimeout(() => void this.close('customer-hangup'), hangUpAfterMs);
+    if (hangUpAfterMs !== undefined)
+      this.timer = setTimeout(() => void this.close('customer-hangup'), hangUpAfterMs);
   }
   async close(reason: string): Promise<void> {
     if (this.closed) return;
@@ -139,30 +152,35 @@ function gatewayWithCalls(limitMs: number) {
     retryAfterS: 20,
     log,
   });
-  const invite = (hangUpAfterMs?: number): { status: number; retryAfter?: number; call?: FakeCall } =>
+  const invite = (
+    hangUpAfterMs?: number,
+  ): { status: number; retryAfter?: number; call?: FakeCall } =>
     drain.acceptingCalls()
       ? { status: 200, call: new FakeCall(calls, () => drain.callEnded(), hangUpAfterMs) }
       : { status: 503, retryAfter: drain.retryAfterS };
   return { calls, signals, drain, invite };
 }
 
-t.test('end to end: SIGTERM drains, refuses INVITEs, and the owner closes the call left at the limit', async (t) => {
-  const g = gatewayWithCalls(150);
-  const short = g.invite(30).call!;
-  const long = g.invite().call!;
-  const drained = new Promise<unknown>((resolve) => {
-    const hook = installDrainSignals(g.drain, { target: g.signals, onDrained: resolve });
-    t.teardown(hook.uninstall);
-  });
-  g.signals.emit('SIGTERM', 'SIGTERM');
-  t.same(g.invite(), { status: 503, retryAfter: 20 });
-  const result = await drained;
-  t.match(result, { end: 'limit', remaining: 1 });
-  t.equal(short.closed, 'customer-hangup');
-  t.equal(long.closed, 'shutdown');
-  t.equal(g.calls.size, 0);
-  t.equal(g.drain.state, 'stopped');
-});
+t.test(
+  'end to end: SIGTERM drains, refuses INVITEs, and the owner closes the call left at the limit',
+  async (t) => {
+    const g = gatewayWithCalls(150);
+    const short = g.invite(30).call!;
+    const long = g.invite().call!;
+    const drained = new Promise<unknown>((resolve) => {
+      const hook = installDrainSignals(g.drain, { target: g.signals, onDrained: resolve });
+      t.teardown(hook.uninstall);
+    });
+    g.signals.emit('SIGTERM', 'SIGTERM');
+    t.same(g.invite(), { status: 503, retryAfter: 20 });
+    const result = await drained;
+    t.match(result, { end: 'limit', remaining: 1 });
+    t.equal(short.closed, 'customer-hangup');
+    t.equal(long.closed, 'shutdown');
+    t.equal(g.calls.size, 0);
+    t.equal(g.drain.state, 'stopped');
+  },
+);
 
 t.test('end to end: calls ending by themselves finish the drain before the limit', async (t) => {
   const g = gatewayWithCalls(10_000);
@@ -172,7 +190,10 @@ t.test('end to end: calls ending by themselves finish the drain before the limit
   g.signals.emit('SIGINT', 'SIGINT');
   t.match(await g.drain.drain(), { end: 'idle', remaining: 0 });
   t.ok(Date.now() - started < 1000, 'did not wait for the limit or the poll');
-  t.same(calls.map((c) => c.closed), ['customer-hangup', 'customer-hangup']);
+  t.same(
+    calls.map((c) => c.closed),
+    ['customer-hangup', 'customer-hangup'],
+  );
   hook.uninstall();
   t.equal(g.signals.listenerCount('SIGINT') + g.signals.listenerCount('SIGTERM'), 0);
 });

@@ -15,9 +15,17 @@ async function serve(routes: HealthRoutes) {
   const get = async (path: string, method = 'GET') => {
     const res = await fetch(`http://127.0.0.1:${port}${path}`, { method });
     const text = await res.text();
-    return { status: res.status, type: res.headers.get('content-type'), body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+    };
   };
-  const close = () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   return { get, close };
 }
 
@@ -34,8 +42,16 @@ t.test('/health is 200 while /ready follows its checks as they flip', async (t) 
   const http = await serve(new HealthRoutes(readiness));
   t.teardown(http.close);
 
-  t.same(await http.get('/health'), { status: 200, type: 'application/json', body: { status: 'ok' } });
-  t.same(await http.get('/ready'), { status: 200, type: 'application/json', body: { status: 'ready', checks: ['drachtio', 'rtpengine'] } });
+  t.same(await http.get('/health'), {
+    status: 200,
+    type: 'application/json',
+    body: { status: 'ok' },
+  });
+  t.same(await http.get('/ready'), {
+    status: 200,
+    type: 'application/json',
+    body: { status: 'ready', checks: ['drachtio', 'rtpengine'] },
+  });
 
   drachtio = false;
   rtpengine = 'no answer to ping from 127.0.0.1:22222';
@@ -51,36 +67,46 @@ t.test('/health is 200 while /ready follows its checks as they flip', async (t) 
   t.equal((await http.get('/health')).status, 200, 'liveness does not depend on readiness');
 
   drachtio = true;
-  t.same((await http.get('/ready')).body, { status: 'not ready', failing: [{ name: 'rtpengine', reason: 'no answer to ping from 127.0.0.1:22222' }] });
+  t.same((await http.get('/ready')).body, {
+    status: 'not ready',
+    failing: [{ name: 'rtpengine', reason: 'no answer to ping from 127.0.0.1:22222' }],
+  });
   rtpengine = undefined;
   t.equal((await http.get('/ready')).status, 200);
 
-  t.same((await http.get('/health', 'HEAD')), { status: 200, type: 'application/json', body: undefined });
+  t.same(await http.get('/health', 'HEAD'), {
+    status: 200,
+    type: 'application/json',
+    body: undefined,
+  });
   t.equal((await http.get('/ready', 'POST')).status, 405);
   t.equal((await http.get('/v1/agents')).status, 404, 'other paths are left to the server');
 });
 
-t.test('a check that hangs fails after its timeout; one that throws synchronously fails too', async (t) => {
-  const clock = new ManualClock();
-  const readiness = new Readiness({ clock, timeoutMs: 2000 });
-  readiness.add('hangs', () => new Promise<void>(() => {}), { timeoutMs: 500 });
-  readiness.add('throws', () => {
-    throw new Error('boom');
-  });
-  readiness.add('ok', async () => {});
-  const report = readiness.run();
-  await new Promise((r) => setImmediate(r)); // the quick checks settle at t = 0
-  await clock.advance(500);
-  t.same(await report, {
-    ready: false,
-    checks: [
-      { name: 'hangs', ok: false, reason: 'no answer within 500 ms', ms: 500 },
-      { name: 'throws', ok: false, reason: 'boom', ms: 0 },
-      { name: 'ok', ok: true, ms: 0 },
-    ],
-  });
-  t.equal(clock.pending, 0, 'every timeout timer is cleared');
-});
+t.test(
+  'a check that hangs fails after its timeout; one that throws synchronously fails too',
+  async (t) => {
+    const clock = new ManualClock();
+    const readiness = new Readiness({ clock, timeoutMs: 2000 });
+    readiness.add('hangs', () => new Promise<void>(() => {}), { timeoutMs: 500 });
+    readiness.add('throws', () => {
+      throw new Error('boom');
+    });
+    readiness.add('ok', async () => {});
+    const report = readiness.run();
+    await new Promise((r) => setImmediate(r)); // the quick checks settle at t = 0
+    await clock.advance(500);
+    t.same(await report, {
+      ready: false,
+      checks: [
+        { name: 'hangs', ok: false, reason: 'no answer within 500 ms', ms: 500 },
+        { name: 'throws', ok: false, reason: 'boom', ms: 0 },
+        { name: 'ok', ok: true, ms: 0 },
+      ],
+    });
+    t.equal(clock.pending, 0, 'every timeout timer is cleared');
+  },
+);
 
 t.test('concurrent probes share one run; removing a check; no checks means ready', async (t) => {
   const clock = new ManualClock();
@@ -98,5 +124,8 @@ t.test('concurrent probes share one run; removing a check; no checks means ready
   t.same(readiness.names, []);
   t.same(await readiness.run(), { ready: true, checks: [] });
   t.throws(() => readiness.add('', async () => {}), /needs a name/);
-  t.throws(() => readiness.add('x', async () => {}, { timeoutMs: 0 }), /timeoutMs must be positive/);
+  t.throws(
+    () => readiness.add('x', async () => {}, { timeoutMs: 0 }),
+    /timeoutMs must be positive/,
+  );
 });

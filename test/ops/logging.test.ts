@@ -29,13 +29,17 @@ t.test('secrets are redacted at the depths the gateway uses', async (t) => {
     'config',
   );
   const raw = capture.raw.join('');
-  for (const s of ['T1', 'P1', 'S1', 'A1', 'S2', 'P2', 'X1', 'X2', 'X3']) t.notOk(raw.includes(s), `${s} not in the log`);
+  for (const s of ['T1', 'P1', 'S1', 'A1', 'S2', 'P2', 'X1', 'X2', 'X3'])
+    t.notOk(raw.includes(s), `${s} not in the log`);
   t.match(capture.lines[0], { agent: { id: 'a', password: '[redacted]' }, headers: { host: 'h' } });
 });
 
 t.test('a bad level is a clear error, at creation and at run time', async (t) => {
   t.throws(() => createLogger({ level: 'loud' }), LogLevelError);
-  t.throws(() => createLogger({ level: 'loud' }), /log\.level: "loud" is not a log level \(use one of fatal, error/);
+  t.throws(
+    () => createLogger({ level: 'loud' }),
+    /log\.level: "loud" is not a log level \(use one of fatal, error/,
+  );
   const { log } = capturedLogger();
   t.throws(() => setLevel(log, 'verbose'), LogLevelError);
   t.equal(log.level, 'info');
@@ -85,7 +89,8 @@ t.test('the hook listens on the process by default and uninstalls cleanly', asyn
 t.test('SIP and ng traffic is logged at debug only, credentials and SDP kept out', async (t) => {
   const { log, capture } = capturedLogger();
   const traffic = trafficLog(log);
-  const invite = 'INVITE sip:a@h SIP/2.0\r\nAuthorization: Digest username="a", response="abc123"\r\nCall-ID: x\r\n\r\n';
+  const invite =
+    'INVITE sip:a@h SIP/2.0\r\nAuthorization: Digest username="a", response="abc123"\r\nCall-ID: x\r\n\r\n';
   traffic.sip('in', invite, 'udp/127.0.0.1:5060');
   traffic.ng('out', 'offer', { 'call-id': 'x', sdp: 'v=0\r\n' });
   t.equal(capture.lines.length, 0, 'nothing at info');
@@ -93,8 +98,19 @@ t.test('SIP and ng traffic is logged at debug only, credentials and SDP kept out
   traffic.sip('in', invite, 'udp/127.0.0.1:5060');
   traffic.ng('out', 'offer', { 'call-id': 'x', sdp: 'v=0\r\n' });
   const [sip, ng] = capture.lines.filter((l) => l.traffic);
-  t.match(sip, { level: 20, traffic: 'sip', msg: 'INVITE sip:a@h SIP/2.0', direction: 'in', peer: 'udp/127.0.0.1:5060' });
+  t.match(sip, {
+    level: 20,
+    traffic: 'sip',
+    msg: 'INVITE sip:a@h SIP/2.0',
+    direction: 'in',
+    peer: 'udp/127.0.0.1:5060',
+  });
   t.notOk(String(sip.message).includes('abc123'));
   t.match(String(sip.message), /Authorization: \[redacted\]\r\nCall-ID: x/);
-  t.match(ng, { level: 20, traffic: 'ng', command: 'offer', data: { 'call-id': 'x', sdp: '[5 bytes]' } });
+  t.match(ng, {
+    level: 20,
+    traffic: 'ng',
+    command: 'offer',
+    data: { 'call-id': 'x', sdp: '[5 bytes]' },
+  });
 });

@@ -5,11 +5,17 @@ import { GatewayMetrics } from '../../gateway/metrics/gateway-metrics';
  * The value of one series in the text exposition, or undefined when absent. `series` is
  * written `name{a="1",b="2"}`; labels match as a set, whatever order prom-client prints.
  */
-function sample(text: string, series: string, extra: Record<string, string> = {}): number | undefined {
+function sample(
+  text: string,
+  series: string,
+  extra: Record<string, string> = {},
+): number | undefined {
   const parse = (s: string) => {
     const m = /^([a-z_]+)(?:\{(.*)\})?$/.exec(s);
     if (!m) return undefined;
-    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-z_]+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    const labels = Object.fromEntries(
+      [...(m[2] ?? '').matchAll(/([a-z_]+)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
+    );
     return { name: m[1], labels };
   };
   const want = parse(series)!;
@@ -20,7 +26,10 @@ function sample(text: string, series: string, extra: Record<string, string> = {}
     const got = parse(line.slice(0, cut));
     if (!got || got.name !== want.name) continue;
     const keys = Object.keys(got.labels);
-    if (keys.length === Object.keys(wantLabels).length && keys.every((k) => got.labels[k] === wantLabels[k])) {
+    if (
+      keys.length === Object.keys(wantLabels).length &&
+      keys.every((k) => got.labels[k] === wantLabels[k])
+    ) {
       return Number(line.slice(cut + 1));
     }
   }
@@ -108,8 +117,39 @@ t.test('calls, agents, episodes, queue, rtpengine and SIP are counted', async (t
 t.test('every metric is documented in the README table, and only those', async (t) => {
   const { readFileSync } = await import('node:fs');
   const readme = readFileSync(`${__dirname}/../../gateway/metrics/README.md`, 'utf8');
-  const documented = new Set([...readme.matchAll(/^\| `(holdfast_[a-z_]+)` \|/gm)].map((m) => m[1]));
+  const documented = new Set(
+    [...readme.matchAll(/^\| `(holdfast_[a-z_]+)` +\|/gm)].map((m) => m[1]),
+  );
   const text = await new GatewayMetrics({ processMetrics: false }).render();
   const exposed = new Set([...text.matchAll(/^# TYPE (holdfast_[a-z_]+) /gm)].map((m) => m[1]));
   t.same([...exposed].sort(), [...documented].sort());
+});
+
+t.test('a finished call record feeds the end-of-call metrics', async (t) => {
+  const { CallRecordBuilder } = await import('../../gateway/call-records/call-record-builder');
+  const { observeCallRecord } = await import('../../gateway/metrics/call-record-metrics');
+  let now = 0;
+  const b = new CallRecordBuilder({ callId: 'c', customer: { from: 'sip:x@y' }, now: () => now });
+  b.legOffered('a1');
+  now = 4000;
+  b.legAnswered('a1');
+  b.agentGone('a1', 'media-loss');
+  now = 4300;
+  b.promptStarted();
+  b.agentReturned('re-invite');
+  now = 4360;
+  b.reattached();
+  b.agentGone('a1', 'transport-closed');
+  now = 9000;
+  const m = new GatewayMetrics({ processMetrics: false });
+  m.callStarted();
+  observeCallRecord(m, b.end('customer-hangup'));
+  const text = await m.render();
+  t.equal(sample(text, 'holdfast_calls_active'), 0);
+  t.equal(sample(text, 'holdfast_calls_total{outcome="answered"}'), 1);
+  t.equal(sample(text, 'holdfast_queue_wait_seconds_sum'), 4);
+  t.equal(sample(text, 'holdfast_disconnect_episodes_total{outcome="reattached"}'), 1);
+  t.equal(sample(text, 'holdfast_disconnect_episodes_total{outcome="customer-left"}'), 1);
+  t.equal(sample(text, 'holdfast_detection_to_prompt_seconds_sum'), 0.3);
+  t.equal(sample(text, 'holdfast_reconnect_to_audio_seconds_sum'), 0.06);
 });
