@@ -7,7 +7,9 @@ export interface SipserverArgs {
   loglevel: string;
 }
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 export const SIPSERVER_USAGE = `usage: holdfast sipserver --secret <secret> [--contact <sip-uri>]... [--address <ip>] [--port <n>] [--loglevel <level>]
 
