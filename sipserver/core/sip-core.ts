@@ -157,7 +157,13 @@ export class SipCore {
       return { protocol: f.protocol, remote: f.remote, local: f.local, flow: f };
     }
     if (dialog.protocol === 'ws' || dialog.protocol === 'wss') {
-      throw new Error(`the WebSocket connection of dialog ${dialog.id} is closed`);
+      // The agent may have reconnected and registered again: follow its new connection.
+      const flow =
+        this.registrations.lookup(dialog.remoteTarget) ??
+        this.registrations.lookup(uriOf(dialog.remoteParty));
+      if (!flow) throw new Error(`the WebSocket connection of dialog ${dialog.id} is closed`);
+      dialog.flow = flow;
+      return { protocol: flow.protocol, remote: flow.remote, local: flow.local, flow };
     }
     const next = dialog.routeSet.length ? uriOf(dialog.routeSet[0]) : dialog.remoteTarget;
     return this.resolve(next);

@@ -208,50 +208,54 @@ t.test(
     const { server, srf } = await setup(t, ['sip:127.0.0.1:0;transport=ws']);
     type Handler = (rq: unknown, rs: { send(status: number): void }) => void;
     (srf as unknown as { register(h: Handler): void }).register((_rq, rs) => rs.send(200));
-    const ws = new WebSocket(`ws://127.0.0.1:${sipPort(server, 'ws')}`, 'sip');
-    t.teardown(() => ws.terminate());
-    await new Promise((r) => ws.on('open', r));
-    ws.on('message', (data: Buffer) => {
-      const s = data.toString();
-      if (!/^(INVITE|INFO) /.test(s)) return;
-      const h = (n: string) => new RegExp(`^${n}: .*$`, 'mi').exec(s)![0];
-      const invite = s.startsWith('INVITE');
+    const agent = async () => {
+      const ws = new WebSocket(`ws://127.0.0.1:${sipPort(server, 'ws')}`, 'sip');
+      t.teardown(() => ws.terminate());
+      await new Promise((r) => ws.on('open', r));
+      ws.on('message', (data: Buffer) => {
+        const s = data.toString();
+        if (!/^(INVITE|INFO) /.test(s)) return;
+        const h = (n: string) => new RegExp(`^${n}: .*$`, 'mi').exec(s)![0];
+        const invite = s.startsWith('INVITE');
+        ws.send(
+          [
+            'SIP/2.0 200 OK',
+            ...s.match(/^Via: .*$/gim)!,
+            h('From'),
+            h('To') + (invite ? ';tag=agent' : ''),
+            h('Call-ID'),
+            h('CSeq'),
+            ...(invite
+              ? [
+                  'Contact: <sip:agent@df7jal23ls0d.invalid;transport=ws>',
+                  'Content-Type: application/sdp',
+                ]
+              : []),
+            `Content-Length: ${invite ? SDP.length : 0}`,
+            '',
+            invite ? SDP : '',
+          ].join('\r\n'),
+        );
+      });
       ws.send(
         [
-          'SIP/2.0 200 OK',
-          ...s.match(/^Via: .*$/gim)!,
-          h('From'),
-          h('To') + (invite ? ';tag=agent' : ''),
-          h('Call-ID'),
-          h('CSeq'),
-          ...(invite
-            ? [
-                'Contact: <sip:agent@df7jal23ls0d.invalid;transport=ws>',
-                'Content-Type: application/sdp',
-              ]
-            : []),
-          `Content-Length: ${invite ? SDP.length : 0}`,
+          'REGISTER sip:127.0.0.1 SIP/2.0',
+          'Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKr1',
+          'From: <sip:agent1@example.com>;tag=r1',
+          'To: <sip:agent1@example.com>',
+          'Call-ID: reg1',
+          'CSeq: 1 REGISTER',
+          'Contact: <sip:agent@df7jal23ls0d.invalid;transport=ws>',
+          'Max-Forwards: 70',
+          'Content-Length: 0',
           '',
-          invite ? SDP : '',
+          '',
         ].join('\r\n'),
       );
-    });
-    ws.send(
-      [
-        'REGISTER sip:127.0.0.1 SIP/2.0',
-        'Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKr1',
-        'From: <sip:agent1@example.com>;tag=r1',
-        'To: <sip:agent1@example.com>',
-        'Call-ID: reg1',
-        'CSeq: 1 REGISTER',
-        'Contact: <sip:agent@df7jal23ls0d.invalid;transport=ws>',
-        'Max-Forwards: 70',
-        'Content-Length: 0',
-        '',
-        '',
-      ].join('\r\n'),
-    );
-    await new Promise((r) => ws.once('message', r));
+      await new Promise((r) => ws.once('message', r));
+      return ws;
+    };
+    const ws = await agent();
     const dialog = await srf.createUAC('sip:agent1@example.com', { localSdp: SDP });
     const info = await dialogRequest(dialog, { method: 'INFO' });
     t.equal(info.status, 200, 'in-dialog request reached the agent over its WebSocket');
@@ -262,6 +266,9 @@ t.test(
     const gone = await dialogRequest(dialog, { method: 'INFO' });
     t.equal(gone.status, 503, 'request to a closed WebSocket gets 503');
     t.ok(Date.now() - started < 1000, 'at once, not after Timer F');
+    await agent(); // reconnects and registers again
+    const back = await dialogRequest(dialog, { method: 'INFO' });
+    t.equal(back.status, 200, 'the dialog follows the new registration');
   },
 );
 
