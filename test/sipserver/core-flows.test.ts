@@ -337,3 +337,64 @@ t.test(
     t.match(ack, /To: .*;tag=uas1/);
   },
 );
+
+t.test('BYE while the app re-INVITE is pending: the re-INVITE is cancelled first', async (t) => {
+  const { server, srf } = await setup(t, ['sip:127.0.0.1:0;transport=udp']);
+  const peer = await udpPeer(t);
+  const port = sipPort(server, 'udp');
+  const reply = (m: string, status: string, body = '') => {
+    const h = (n: string) => new RegExp(`^${n}: .*$`, 'mi').exec(m)![0];
+    const to = /;tag=/.test(h('To')) ? h('To') : h('To') + ';tag=peer';
+    return [
+      `SIP/2.0 ${status}`,
+      h('Via'),
+      h('From'),
+      to,
+      h('Call-ID'),
+      h('CSeq'),
+      `Contact: <sip:peer@127.0.0.1:${peer.port}>`,
+      ...(body ? ['Content-Type: application/sdp'] : []),
+      `Content-Length: ${body.length}`,
+      '',
+      body,
+    ].join('\r\n');
+  };
+  let invites = 0;
+  peer.sock.on('message', (buf) => {
+    const m = buf.toString();
+    const send = (s: string) => peer.sock.send(s, port, '127.0.0.1');
+    if (m.startsWith('INVITE '))
+      send(reply(m, ++invites === 1 ? '200 OK' : '180 Ringing', invites === 1 ? SDP : ''));
+    if (m.startsWith('CANCEL ') || m.startsWith('BYE ')) send(reply(m, '200 OK'));
+  });
+  const dialog = await srf.createUAC(`sip:peer@127.0.0.1:${peer.port}`, { localSdp: SDP });
+  await peer.waitFor(/^ACK /);
+  void dialog.modify(SDP).catch(() => undefined);
+  await peer.waitFor(/^INVITE [\s\S]*CSeq: \d+ INVITE[\s\S]*$/m);
+  for (let i = 0; i < 100 && invites < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 50)); // let the 180 arrive
+  await dialog.destroy();
+  await peer.waitFor(/^BYE /);
+  const order = peer.got.map((m) => m.split(' ')[0]).filter((w) => w === 'CANCEL' || w === 'BYE');
+  t.same(order.slice(0, 2), ['CANCEL', 'BYE'], 'CANCEL goes out before the BYE');
+});
+
+t.test('CANCEL crossing the 200: 481 to the CANCEL, then BYE, app told', async (t) => {
+  const { server, srf } = await setup(t, ['sip:127.0.0.1:0;transport=udp']);
+  const peer = await udpPeer(t);
+  const port = sipPort(server, 'udp');
+  const destroyed = new Promise<void>((resolve) =>
+    srf.invite(async (rq, rs) => {
+      const d = await srf.createUAS(rq, rs, { localSdp: SDP });
+      d.on('destroy', () => resolve());
+    }),
+  );
+  const o = { branch: 'z9hG4bKx1', callId: 'x1' };
+  peer.sock.send(req('INVITE', port, peer.port, { ...o, body: SDP }), port, '127.0.0.1');
+  await peer.waitFor(/^SIP\/2\.0 200/);
+  peer.sock.send(req('CANCEL', port, peer.port, o), port, '127.0.0.1');
+  t.match(await peer.waitFor(/^SIP\/2\.0 481/), /CSeq: 1 CANCEL/);
+  await peer.waitFor(/^BYE /);
+  await destroyed;
+  t.pass('app saw the BYE');
+});
