@@ -82,21 +82,26 @@ export async function startGateway(config: HoldfastConfig, opts: GatewayOptions 
   const log = opts.logger ?? pino({ level: config.log.level, name: 'holdfast' });
   const scheduler = opts.scheduler ?? nodeScheduleScheduler;
   const prompts = await loadPrompts(config);
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanups: [string, () => Promise<void> | void][] = [];
   const unwind = async () => {
-    for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch((err: Error) => log.error({ err: err.message }, 'stop'));
+    for (const [what, fn] of cleanups.reverse()) {
+      log.debug({ what }, 'stopping');
+      await Promise.resolve()
+        .then(fn)
+        .catch((err: Error) => log.error({ err: err.message, what }, 'stop failed'));
+    }
   };
   try {
     // rtpengine
     const ext = config.media.rtpengine;
     const rtpengine = ext ? await connectExternal(ext.host, ext.port) : await launchRtpengine();
-    cleanups.push(() => rtpengine.stop());
+    cleanups.push(['rtpengine', () => rtpengine.stop()]);
     const ng = new NgClient({ host: rtpengine.host, port: rtpengine.port });
-    cleanups.push(() => ng.close());
+    cleanups.push(['ng client', () => ng.close()]);
     const queries = new QueryScheduler();
-    cleanups.push(() => queries.close());
+    cleanups.push(['query scheduler', () => queries.close()]);
     const watchdog = new MediaWatchdog({ lossMs: config.media.lossMs, pollMs: opts.mediaPollMs ?? 100, scheduler: queries });
-    cleanups.push(() => watchdog.close());
+    cleanups.push(['watchdog', () => watchdog.close()]);
 
     // SIP: an external drachtio-server, or the embedded one.
     let connect = config.sip.drachtio;
@@ -108,12 +113,12 @@ export async function startGateway(config: HoldfastConfig, opts: GatewayOptions 
         secret: randomBytes(12).toString('hex'),
         logger: log.child({ name: 'sipserver' }),
       });
-      cleanups.push(() => server.close());
+      cleanups.push(['sip server', () => server.close()]);
       connect = server.drachtio;
     }
     const srf = new Srf();
     srf.on('error', (err: Error) => log.warn({ err: err.message }, 'drachtio connection'));
-    cleanups.push(() => srf.disconnect());
+    cleanups.push(['drachtio connection', () => srf.disconnect()]);
     const hostports = await connectSrf(srf, connect);
 
     // The model.
@@ -123,7 +128,7 @@ export async function startGateway(config: HoldfastConfig, opts: GatewayOptions 
     const notifications = new NotificationCenter(config.agents.map((a) => a.id), () => Date.now());
     const router = new CallRouter(calls, agents, config, prompts.overflow, log);
     const coordinator = new DisconnectCoordinator(agents, calls, router, notifications, config, scheduler, log);
-    cleanups.push(() => coordinator.close());
+    cleanups.push(['absences', () => coordinator.close()]);
     const byMediaId = new Map<string, Call>();
     watchdog.on('lost', (e) => byMediaId.get(e.callId)?.mediaLost(e.tag, e.silentForMs));
     watchdog.on('restored', (e) => byMediaId.get(e.callId)?.mediaRestored(e.tag));
@@ -162,16 +167,19 @@ export async function startGateway(config: HoldfastConfig, opts: GatewayOptions 
       scheduler,
       log,
     );
-    cleanups.push(() => registrar.close());
+    cleanups.push(['registrations', () => registrar.close()]);
     route(srf, 'register', (req: SipRequest, res: SipResponse) => registrar.handle(req, res));
 
     const api = new AgentApi({ agents, calls, notifications, coordinator, adminToken: config.http.adminToken, log });
     const address = await api.listen(config.http.listen.host, config.http.listen.port);
-    cleanups.push(() => api.close());
+    cleanups.push(['agent API', () => api.close()]);
     // Calls end before anything they use goes away.
-    cleanups.push(async () => {
-      await Promise.all([...calls.values()].map((c) => c.close('shutdown')));
-    });
+    cleanups.push([
+      'calls',
+      async () => {
+        await Promise.all([...calls.values()].map((c) => c.close('shutdown')));
+      },
+    ]);
 
     let stopping: Promise<void> | undefined;
     return {

@@ -27,10 +27,12 @@ export class AgentDial {
   ) {
     this.answered = srf
       .createUAC(uri, { localSdp: sdp, headers }, {
-        cbRequest: (req) => {
+        // drachtio-srf calls it as (err, req), whatever its type declarations say.
+        cbRequest: ((err: unknown, req?: SipRequest) => {
+          if (err || !req) return;
           this.request = req;
           if (this.cancelled) this.sendCancel();
-        },
+        }) as unknown as (req: SipRequest) => void,
         cbProvisional: (res) => {
           if (!this.cancelled) onProvisional(res);
         },

@@ -400,11 +400,7 @@ export class Call extends EventEmitter<CallEvents> {
       if (this.stateValue === 'connected') this.emit('agentGone', leg.agentId, 'bye-failure-reason');
       return;
     }
-    if (this.stateValue === 'agentGone') {
-      // The old dialog of a gone agent ended: it can still come back on a new leg.
-      this.unwatch();
-      return;
-    }
+    // A BYE without a failure reason is a deliberate hang-up, even from a gone agent.
     void this.close('agent-hangup');
   }
 

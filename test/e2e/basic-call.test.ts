@@ -5,7 +5,7 @@ import t from 'tap';
 import { RtpEndpoint } from '../helpers/rtp-endpoint';
 import { describeSipp, startSipp } from '../helpers/sipp';
 import { toneShare, joinSamples } from '../helpers/audio-compare';
-import { sleep, startTestGateway, waitFor } from './helpers/gateway-harness';
+import { rtpenginePortFor, sleep, startTestGateway, waitFor } from './helpers/gateway-harness';
 import { TestUa } from './helpers/test-ua';
 
 const CUSTOMER_TONE = 440;
@@ -38,10 +38,8 @@ t.test('customer → agent: ringing, answer, two-way audio, customer BYE release
   const agentLeg = call.session.leg(call.agentTag!)!;
   t.ok(agentLeg, 'the agent leg is anchored');
   // Both sides send; each must hear the other.
-  const sdpForCustomer = (await hf.gw.ng.request('query', { 'call-id': call.session.callId })) as any;
-  t.ok(sdpForCustomer.tags, 'rtpengine knows the call');
-  customerEp.setRemote('127.0.0.1', localPortOf(sdpForCustomer, 'customer'));
-  agentEp.setRemote('127.0.0.1', localPortOf(sdpForCustomer, call.agentTag!));
+  customerEp.setRemote('127.0.0.1', await rtpenginePortFor(hf.gw, call.session.callId, 'customer'));
+  agentEp.setRemote('127.0.0.1', await rtpenginePortFor(hf.gw, call.session.callId, call.agentTag!));
   customerEp.play({ tone: CUSTOMER_TONE });
   agentEp.play({ tone: AGENT_TONE });
   await sleep(300);
@@ -81,10 +79,3 @@ t.test('OPTIONS from the SBC → 200; an INVITE from a source outside sbc.allow 
   t.equal(hf.gw.calls.size, 0);
   await hf.settled();
 });
-
-/** rtpengine's local port towards a tag (where that party must send its RTP). */
-function localPortOf(reply: any, tag: string): number {
-  const port = reply.tags?.[tag]?.medias?.[0]?.streams?.[0]?.['local port'];
-  if (typeof port !== 'number') throw new Error(`no local port for ${tag} in ${JSON.stringify(reply.tags?.[tag])}`);
-  return port;
-}

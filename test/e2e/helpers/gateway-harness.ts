@@ -39,6 +39,14 @@ export async function waitFor(pred: () => boolean | Promise<boolean>, what: stri
   }
 }
 
+/** rtpengine's local port towards one party of a call: where that party must send its RTP. */
+export async function rtpenginePortFor(gw: RunningGateway, mediaCallId: string, tag: string): Promise<number> {
+  const reply = await gw.ng.request('query', { 'call-id': mediaCallId });
+  const port = reply.tags?.[tag]?.medias?.[0]?.streams?.[0]?.['local port'];
+  if (typeof port !== 'number') throw new Error(`rtpengine has no local port for ${tag}`);
+  return port;
+}
+
 export async function startTestGateway(t: Test, agents: TestAgent[], overrides: Record<string, any> = {}): Promise<TestGateway> {
   const doc = {
     sip: { contacts: ['sip:127.0.0.1:0;transport=udp,tcp', 'sip:127.0.0.1:0;transport=ws'] },

@@ -55,7 +55,9 @@ export class TestUa extends EventEmitter<TestUaEvents> {
   private readonly dialogs = new Map<string, Dialog>();
   private readonly lastResponses = new Map<string, Buffer>();
   private readonly incoming = new Map<string, IncomingInvite>();
+  private readonly cancelWaiters = new Map<string, (m: SipMessage) => void>();
   private cseq = 1;
+  private lastInvite?: SipMessage;
   /** Reply to in-dialog OPTIONS (keep-alives); false = stay silent like a dead peer. */
   answerOptions = true;
   /** Answer re-INVITEs with this SDP (default: the dialog's local SDP). */
@@ -140,8 +142,13 @@ export class TestUa extends EventEmitter<TestUaEvents> {
       ...headers,
     ]);
     req.body = Buffer.from(sdp);
+    this.lastInvite = req;
     const res = await this.send(req, onProvisional);
-    if (res.status! >= 300) throw new SipError(res.status!, res);
+    if (this.lastInvite === req) this.lastInvite = undefined;
+    if (res.status! >= 300) {
+      this.ackFailure(req, res);
+      throw new SipError(res.status!, res);
+    }
     const dialog: Dialog = {
       callId,
       localTag,
@@ -173,6 +180,46 @@ export class TestUa extends EventEmitter<TestUaEvents> {
       };
       this.once('invite', on);
     });
+  }
+
+  /** CANCELs the INVITE still waiting for its final response. */
+  async cancelPending(): Promise<number> {
+    const inv = this.lastInvite;
+    if (!inv) throw new Error(`${this.user}: no INVITE in progress`);
+    const cancel = new SipMessage({
+      method: 'CANCEL',
+      uri: inv.uri,
+      headers: [
+        ['Via', inv.getAll('via')[0]],
+        ['Max-Forwards', '70'],
+        ['From', inv.get('from')!],
+        ['To', inv.get('to')!],
+        ['Call-ID', inv.callId],
+        ['CSeq', `${inv.cseq.seq} CANCEL`],
+      ],
+    });
+    // The CANCEL shares the INVITE's branch: wait for its 200 under a distinct key.
+    return new Promise((resolve) => {
+      this.cancelWaiters.set(inv.callId, (m) => resolve(m.status!));
+      this.transport.send(cancel.toBuffer());
+    });
+  }
+
+  /** ACK for a non-2xx final response (same branch, RFC 3261 §17.1.1.3). */
+  private ackFailure(inv: SipMessage, res: SipMessage): void {
+    const ack = new SipMessage({
+      method: 'ACK',
+      uri: inv.uri,
+      headers: [
+        ['Via', inv.getAll('via')[0]],
+        ['Max-Forwards', '70'],
+        ['From', inv.get('from')!],
+        ['To', res.get('to')!],
+        ['Call-ID', inv.callId],
+        ['CSeq', `${inv.cseq.seq} ACK`],
+      ],
+    });
+    this.transport.send(ack.toBuffer());
   }
 
   async bye(d: Dialog, headers: Header[] = []): Promise<number> {
@@ -288,6 +335,11 @@ export class TestUa extends EventEmitter<TestUaEvents> {
   }
 
   private onResponse(res: SipMessage): void {
+    if (res.cseq.method === 'CANCEL') {
+      this.cancelWaiters.get(res.callId)?.(res);
+      this.cancelWaiters.delete(res.callId);
+      return;
+    }
     const pending = this.pending.get(res.branch);
     if (!pending) {
       // A retransmitted 200 to our INVITE: ACK it again.
@@ -320,6 +372,7 @@ export class TestUa extends EventEmitter<TestUaEvents> {
   }
 
   private onRequest(req: SipMessage): void {
+    if (process.env.TEST_UA_DEBUG) console.error('UA', this.user, 'got', req.method, req.branch);
     if (req.method === 'ACK') return;
     const again = this.lastResponses.get(req.branch);
     if (again) {
