@@ -146,7 +146,12 @@ function handleRequest(core: SipCore, req: SipRequest, raw: string, source: Targ
 }
 
 /** A server transaction for `req`, with 100 Trying at once for INVITE (§8.2.6.1). */
-export function createServerEntry(core: SipCore, req: SipRequest, source: Target): ServerEntry {
+export function createServerEntry(
+  core: SipCore,
+  req: SipRequest,
+  source: Target,
+  trying = true,
+): ServerEntry {
   const txnId = core.newId();
   const key = serverKeyOf(req);
   const ctx = core.txnContext(source);
@@ -169,7 +174,7 @@ export function createServerEntry(core: SipCore, req: SipRequest, source: Target
   };
   core.serverByKey.set(key, entry);
   core.serverById.set(txnId, entry);
-  if (req.method === 'INVITE') txn.respond(responseTo(req, 100));
+  if (req.method === 'INVITE' && trying) txn.respond(responseTo(req, 100));
   // An unanswered non-INVITE is forgotten after 64 s; an INVITE may ring for longer
   // (its CANCEL, or the app's final response, ends it).
   if (req.method !== 'INVITE') {
@@ -182,8 +187,9 @@ export function createServerEntry(core: SipCore, req: SipRequest, source: Target
   return entry;
 }
 
+/** A final response from the stack alone (no app involved, so no 100 Trying first). */
 function respondStateless(core: SipCore, req: SipRequest, source: Target, status: number): void {
-  const entry = createServerEntry(core, req, source);
+  const entry = createServerEntry(core, req, source, false);
   finalFromStack(core, entry, status);
 }
 
@@ -292,4 +298,5 @@ export function createUasDialog(core: SipCore, entry: ServerEntry, res: SipRespo
 
 export function flowClosed(core: SipCore, flow: Flow): void {
   core.registrations.forget(flow);
+  core.failRequestsOn(flow);
 }

@@ -19,6 +19,7 @@ import type { NonInviteServerTransaction } from '../transaction/non-invite-serve
 import type { TransactionContext } from '../transaction/transaction';
 import type { Sent, TransportLayer } from '../transport/transport-layer';
 import type { Endpoint, Flow, TransportProtocol } from '../transport/transport-types';
+import { responseTo } from './message-factory';
 import { wireMeta } from './wire-meta';
 import { WsRegistrations } from './ws-registrations';
 
@@ -59,6 +60,8 @@ export interface ClientEntry {
   dialog?: Dialog;
   /** App CANCEL waiting for a provisional response before it may be sent (§9.1). */
   pendingCancel?: ClientEntry;
+  /** Hands a response to the request's user as if it came from the network. */
+  deliver: (res: SipResponse) => void;
 }
 
 export interface CoreOptions {
@@ -173,7 +176,7 @@ export class SipCore {
   startClient(
     request: SipRequest,
     target: Target,
-    entry: Omit<ClientEntry, 'txn' | 'txnId' | 'request' | 'target'>,
+    entry: Omit<ClientEntry, 'txn' | 'txnId' | 'request' | 'target' | 'deliver'>,
     onResponse: (res: SipResponse, e: ClientEntry) => void,
     onTimeout: (e: ClientEntry) => void,
   ): ClientEntry {
@@ -191,7 +194,14 @@ export class SipCore {
       request.method === 'INVITE'
         ? new InviteClientTransaction(txnId, request, ctx, user)
         : new NonInviteClientTransaction(txnId, request, ctx, user);
-    const e: ClientEntry = { ...entry, txnId, txn, request, target };
+    const e: ClientEntry = {
+      ...entry,
+      txnId,
+      txn,
+      request,
+      target,
+      deliver: (res) => onResponse(res, e),
+    };
     const key = clientKeyOf(request);
     this.clientByKey.set(key, e);
     this.clientById.set(txnId, e);
@@ -215,6 +225,22 @@ export class SipCore {
       from.remote.port,
     );
     conn.send(['sip', ...meta, txnId, dialogId, ...extra, ''], raw);
+  }
+
+  /**
+   * A connection closed under requests still waiting for a final response: they cannot
+   * get one any more, so their users get a 503 now rather than at Timer B/F (RFC 3261
+   * §8.1.3.1: a transport error is treated as a 503).
+   */
+  failRequestsOn(flow: Flow): void {
+    for (const e of [...this.clientById.values()]) {
+      const waiting = ['Calling', 'Trying', 'Proceeding'].includes(e.txn.state);
+      if (e.target.flow !== flow || !waiting) continue;
+      e.txn.terminate();
+      const res = responseTo(e.request, 503, 'Service Unavailable');
+      res.append('Reason', 'SIP;cause=503;text="connection closed"');
+      e.deliver(res);
+    }
   }
 
   failInvite(dialogId: string): void {

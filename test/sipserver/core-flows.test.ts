@@ -6,7 +6,8 @@ import pino from 'pino';
 import Srf from 'drachtio-srf';
 import WebSocket from 'ws';
 import { startSipServer, type SipServer } from '../../sipserver';
-import { dialogRequest } from '../helpers/sip-app';
+import { createServer } from 'node:net';
+import { appRequest, dialogRequest } from '../helpers/sip-app';
 
 const SDP =
   'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\n';
@@ -397,4 +398,20 @@ t.test('CANCEL crossing the 200: 481 to the CANCEL, then BYE, app told', async (
   await peer.waitFor(/^BYE /);
   await destroyed;
   t.pass('app saw the BYE');
+});
+
+t.test('a connection that closes under a pending request fails it at once with 503', async (t) => {
+  const { server, srf } = await setup(t, ['sip:127.0.0.1:0;transport=tcp']);
+  // A TCP port nobody listens on: connection refused.
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const deadPort = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+  const started = Date.now();
+  const res = await appRequest(srf, `sip:nobody@127.0.0.1:${deadPort};transport=tcp`, {
+    method: 'OPTIONS',
+  });
+  t.equal(res.status, 503);
+  t.ok(Date.now() - started < 1000, 'not after Timer F');
+  t.ok(server.sipHostports.length === 1);
 });
