@@ -63,23 +63,23 @@ export class AgentApi {
       if (parts[0] !== 'v1') throw new HttpError(404, 'not_found', `no such resource: ${url.pathname}`);
       const [, collection, id, sub] = parts;
       const method = req.method ?? 'GET';
-      if (collection === 'agents' && !id) return this.only(method, 'GET', () => this.json(res, 200, this.listAgents(caller)));
-      if (collection === 'calls' && !id) return this.only(method, 'GET', () => this.json(res, 200, this.listCalls(caller)));
+      if (collection === 'agents' && !id) return await this.only(method, 'GET', () => this.json(res, 200, this.listAgents(caller)));
+      if (collection === 'calls' && !id) return await this.only(method, 'GET', () => this.json(res, 200, this.listCalls(caller)));
       if (collection === 'agents' && id && sub && parts.length === 4) {
         const agent = this.deps.agents.get(id);
         if (!agent) throw new HttpError(404, 'unknown_agent', `no agent ${id}`);
         this.mayAct(caller, id);
-        if (sub === 'desktop') return this.only(method, 'POST', async () => this.json(res, 202, this.desktop(id, await readJson(req))));
+        if (sub === 'desktop') return await this.only(method, 'POST', async () => this.json(res, 202, this.desktop(id, await readJson(req))));
         if (sub === 'notifications' && method === 'GET') return this.stream(id, req, res);
-        if (sub === 'notifications') return this.only(method, 'POST', async () => this.json(res, 201, this.notify(id, await readJson(req))));
+        if (sub === 'notifications') return await this.only(method, 'POST', async () => this.json(res, 201, this.notify(id, await readJson(req))));
       }
       if (collection === 'calls' && id && sub && parts.length === 4) {
         const call = this.deps.calls.get(id);
         if (!call) throw new HttpError(404, 'unknown_call', `no call ${id}`);
         if (!caller.admin && call.agentId !== caller.agentId) throw new HttpError(403, 'forbidden', `call ${id} is not yours`);
         const body = await readJson(req);
-        if (sub === 'hold') return this.only(method, 'POST', async () => this.json(res, 200, await this.setFlag(call, 'held', body)));
-        if (sub === 'mute') return this.only(method, 'POST', async () => this.json(res, 200, await this.setFlag(call, 'muted', body)));
+        if (sub === 'hold') return await this.only(method, 'POST', async () => this.json(res, 200, await this.setFlag(call, 'held', body)));
+        if (sub === 'mute') return await this.only(method, 'POST', async () => this.json(res, 200, await this.setFlag(call, 'muted', body)));
       }
       throw new HttpError(404, 'not_found', `no such resource: ${method} ${url.pathname}`);
     } catch (err) {
