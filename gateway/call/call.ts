@@ -107,6 +107,11 @@ export class Call extends EventEmitter<CallEvents> {
     return this.stateValue === 'ended';
   }
 
+  /** The customer's SIP Call-ID (as the SBC sent it). */
+  get sipCallId(): string {
+    return this.req.get('Call-ID');
+  }
+
   get answered(): boolean {
     return this.customerDialog !== undefined;
   }

@@ -2,7 +2,9 @@
 // DRACHTIO_*), a private rtpengine (or RTPENGINE_*), the agent API, all on loopback with
 // ephemeral ports and thresholds shortened through configuration. Stopped on teardown,
 // after checking that nothing leaked.
-import type { Test } from 'tap';
+export interface Teardownable {
+  teardown(fn: () => unknown): void;
+}
 import { parseConfig } from '../../../gateway/config/load-config';
 import { startGateway, type RunningGateway } from '../../../gateway/gateway';
 import { parseHostports, type SipAddress } from '../../helpers/sip-server';
@@ -47,7 +49,7 @@ export async function rtpenginePortFor(gw: RunningGateway, mediaCallId: string, 
   return port;
 }
 
-export async function startTestGateway(t: Test, agents: TestAgent[], overrides: Record<string, any> = {}): Promise<TestGateway> {
+export async function startTestGateway(t: Teardownable, agents: TestAgent[], overrides: Record<string, any> = {}): Promise<TestGateway> {
   const doc = {
     sip: { contacts: ['sip:127.0.0.1:0;transport=udp,tcp', 'sip:127.0.0.1:0;transport=ws'] },
     http: { listen: '127.0.0.1:0', adminToken: ADMIN },

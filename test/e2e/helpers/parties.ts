@@ -1,11 +1,11 @@
 // The parties of an end-to-end call: a customer (SIP UA + RTP socket sending a tone) and
 // agents (SIP UA that answers INVITEs with its own RTP socket, also sending a tone).
-import type { Test } from 'tap';
+
 import { joinSamples, toneShare } from '../../helpers/audio-compare';
 import { RtpEndpoint } from '../../helpers/rtp-endpoint';
 import type { SipMessage } from '../../helpers/sip-message';
 import type { SipProto } from '../../helpers/sip-transport';
-import { sleep, type TestGateway } from './gateway-harness';
+import { sleep, type Teardownable as Test, type TestGateway } from './gateway-harness';
 import { TestUa, type Dialog } from './test-ua';
 
 export const CUSTOMER_TONE = 440;
