@@ -6,6 +6,9 @@ import { missingMandatoryHeader, parseMessage } from '../message/parse';
 import { SipParseError } from '../message/sip-parse-error';
 import { SipResponse, type SipRequest } from '../message/sip-message';
 import { parseVia, randomToken } from '../message/via';
+import { headerKey } from '../message/header-names';
+import { serialize } from '../message/serialize';
+import { splitHeaderValues } from '../message/split-values';
 import { InviteServerTransaction } from '../transaction/invite-server-transaction';
 import { NonInviteServerTransaction } from '../transaction/non-invite-server-transaction';
 import type { Flow, Inbound } from '../transport/transport-types';
@@ -43,7 +46,27 @@ export function handleInbound(core: SipCore, inb: Inbound): void {
     }
     return;
   }
-  handleRequest(core, msg, inb.data.toString('utf8'), source);
+  const raw = markReceived(msg, inb) ? serialize(msg).toString('utf8') : inb.data.toString('utf8');
+  handleRequest(core, msg, raw, source);
+}
+
+/**
+ * RFC 3261 §18.2.1: add `received` when the sent-by host is not the packet's source;
+ * RFC 3581 §4: fill in an empty `rport`. Returns whether the Via changed.
+ */
+function markReceived(msg: SipRequest, inb: Inbound): boolean {
+  const top = msg.headers.find((h) => headerKey(h.name) === 'via');
+  if (!top) return false;
+  const [first, ...rest] = splitHeaderValues(top.value);
+  const via = parseVia(first);
+  if (!via) return false;
+  let value = first;
+  if (via.host !== inb.remote.address) value += `;received=${inb.remote.address}`;
+  if (/;\s*rport(?=;|$)/i.test(value))
+    value = value.replace(/;\s*rport(?=;|$)/i, `;rport=${inb.remote.port}`);
+  if (value === first) return false;
+  top.value = [value, ...rest].join(', ');
+  return true;
 }
 
 function rejectUnparseable(core: SipCore, inb: Inbound, source: Target, err: Error): void {
