@@ -415,3 +415,28 @@ t.test('a connection that closes under a pending request fails it at once with 5
   t.ok(Date.now() - started < 1000, 'not after Timer F');
   t.ok(server.sipHostports.length === 1);
 });
+
+t.test('responses carry received/rport on the top Via (RFC 3261 §18.2.1, RFC 3581)', async (t) => {
+  const server = await startSipServer({
+    contacts: ['sip:127.0.0.1:0;transport=udp'],
+    port: 0,
+    secret: 's',
+    logger: pino({ level: 'silent' }),
+  });
+  t.teardown(() => server.close());
+  const peer = await udpPeer(t);
+  const port = sipPort(server, 'udp');
+  const msg = req('OPTIONS', port, peer.port, { branch: 'z9hG4bKv1', callId: 'v1' }).replace(
+    /^Via: .*$/m,
+    'Via: SIP/2.0/UDP 10.9.9.9:5060;rport;branch=z9hG4bKv1',
+  );
+  peer.sock.send(msg, port, '127.0.0.1');
+  const res = await peer.waitFor(/^SIP\/2\.0 503/);
+  t.match(
+    res,
+    new RegExp(
+      `^Via: SIP/2\\.0/UDP 10\\.9\\.9\\.9:5060;rport=${peer.port};branch=z9hG4bKv1;received=127\\.0\\.0\\.1\\r$`,
+      'm',
+    ),
+  );
+});
