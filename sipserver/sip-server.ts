@@ -57,15 +57,17 @@ export async function startSipServer(opts: SipServerOptions): Promise<SipServer>
   const transports = await TransportLayer.open(
     opts.contacts,
     {
-      onMessage: (m) => ref.core && handleInbound(ref.core, m),
-      onFlowClosed: (f) => ref.core && flowClosed(ref.core, f),
+      onMessage: (m) =>
+        guarded(logger, 'sip message', () => ref.core && handleInbound(ref.core, m)),
+      onFlowClosed: (f) =>
+        guarded(logger, 'connection close', () => ref.core && flowClosed(ref.core, f)),
     },
     logger,
     opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
   );
   const c = new SipCore(
     transports,
-    opts.clock ?? realClock,
+    guardedClock(opts.clock ?? realClock, logger),
     {
       timers,
       ackTimeout: opts.ackTimeout ?? 64 * timers.T1,
@@ -87,7 +89,7 @@ export async function startSipServer(opts: SipServerOptions): Promise<SipServer>
         hostports: () => hostports.join(','),
         onRoute: (conn: AppConnection, verb: string) => c.routes.add(verb, conn),
         onRemoveRoutes: (conn: AppConnection) => c.routes.removeAll(conn),
-        onSip: (conn, msg) => handleAppSip(c, conn, msg),
+        onSip: (conn, msg) => guarded(logger, 'app message', () => handleAppSip(c, conn, msg)),
         onClose: (conn) => c.routes.removeAll(conn),
       },
       logger,
@@ -108,5 +110,21 @@ export async function startSipServer(opts: SipServerOptions): Promise<SipServer>
       })();
       return closing;
     },
+  };
+}
+
+/** A bug met while handling one message must not take the server down: log it, go on. */
+function guarded(logger: Logger, what: string, fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    logger.error({ err }, `internal error while handling ${what}`);
+  }
+}
+
+function guardedClock(clock: Clock, logger: Logger): Clock {
+  return {
+    now: () => clock.now(),
+    setTimer: (ms, fn) => clock.setTimer(ms, () => guarded(logger, 'timer', fn)),
   };
 }
