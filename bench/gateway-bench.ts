@@ -46,7 +46,13 @@ function percentile(sorted: number[], p: number): number {
 function summary(values: number[]) {
   const s = [...values].sort((a, b) => a - b);
   const r = (x: number) => Math.round(x * 10) / 10;
-  return { n: s.length, p50: r(percentile(s, 50)), p99: r(percentile(s, 99)), min: r(s[0]), max: r(s[s.length - 1]) };
+  return {
+    n: s.length,
+    p50: r(percentile(s, 50)),
+    p99: r(percentile(s, 99)),
+    min: r(s[0]),
+    max: r(s[s.length - 1]),
+  };
 }
 
 async function main(): Promise<void> {
@@ -68,7 +74,8 @@ async function main(): Promise<void> {
   const hp = parseHostports(gw.sipHostports.join(','));
   const hf = { gw, sip: { udp: hp.udp! } } as TestGateway;
   const agents = new Map<string, Agent>();
-  for (const id of agentIds) agents.set(id, await Agent.open(owner, hf, id, { tone: AGENT_TONE, password: `pw-${id}` }));
+  for (const id of agentIds)
+    agents.set(id, await Agent.open(owner, hf, id, { tone: AGENT_TONE, password: `pw-${id}` }));
 
   const detectToPrompt: number[] = [];
   const stopToPrompt: number[] = [];
@@ -79,7 +86,14 @@ async function main(): Promise<void> {
   const oneCall = async (): Promise<void> => {
     const customer = await Customer.call(owner, hf);
     const call = await until(
-      () => [...gw.calls.values()].find((c: Call) => c.state === 'connected' && c.agentId && customer.dialog.remoteSdp && isOurs(c, customer)),
+      () =>
+        [...gw.calls.values()].find(
+          (c: Call) =>
+            c.state === 'connected' &&
+            c.agentId &&
+            customer.dialog.remoteSdp &&
+            isOurs(c, customer),
+        ),
       'connected call',
     );
     const agent = agents.get(call.agentId!)!;
@@ -93,14 +107,20 @@ async function main(): Promise<void> {
     // The stream the customer got from the agent; the prompt comes from rtpengine's player.
     const agentSsrc = customer.ep.stream()?.ssrc;
     await until(() => (goneAt ? true : undefined), 'disconnect detected');
-    const prompt = await until(() => customer.ep.packets().find((p) => p.arrivalMs > goneAt && p.ssrc !== agentSsrc), 'prompt at the customer');
+    const prompt = await until(
+      () => customer.ep.packets().find((p) => p.arrivalMs > goneAt && p.ssrc !== agentSsrc),
+      'prompt at the customer',
+    );
     detectToPrompt.push(prompt.arrivalMs - goneAt);
     stopToPrompt.push(prompt.arrivalMs - stopAt);
     await sleep(200);
     const reconnectAt = performance.now();
     await agent.reconnectMedia(owner);
     const voice = await until(
-      () => customer.ep.packets().find((p) => p.arrivalMs > reconnectAt && toneShare(p.samples, AGENT_TONE) > 0.5),
+      () =>
+        customer.ep
+          .packets()
+          .find((p) => p.arrivalMs > reconnectAt && toneShare(p.samples, AGENT_TONE) > 0.5),
       "the agent's voice at the customer",
     );
     reconnectToAudio.push(voice.arrivalMs - reconnectAt);
@@ -125,7 +145,8 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const wallS = (performance.now() - t0) / 1000;
 
-  const leftInRtpengine = ((await gw.ng.request('list', { limit: 1000 })).calls as string[] | undefined)?.length ?? 0;
+  const leftInRtpengine =
+    ((await gw.ng.request('list', { limit: 1000 })).calls as string[] | undefined)?.length ?? 0;
   const stats = gw.stats();
   for (const fn of teardowns.reverse()) await fn();
   await gw.stop();
@@ -144,7 +165,9 @@ async function main(): Promise<void> {
   };
   const line = (name: string, s: ReturnType<typeof summary>) =>
     `  ${name.padEnd(22)} p50 ${String(s.p50).padStart(7)} ms   p99 ${String(s.p99).padStart(7)} ms   (min ${s.min}, max ${s.max}, n=${s.n})`;
-  console.log(`gateway bench: ${CALLS} calls, ${CONCURRENCY} at a time, media.lossMs ${LOSS_MS}, ${result.wallS} s, ${failures} failed`);
+  console.log(
+    `gateway bench: ${CALLS} calls, ${CONCURRENCY} at a time, media.lossMs ${LOSS_MS}, ${result.wallS} s, ${failures} failed`,
+  );
   console.log(line('detection → prompt', result.detectionToPromptMs));
   console.log(line('stop → prompt', result.stopToPromptMs));
   console.log(line('reconnect → audio', result.reconnectToAudioMs));

@@ -9,7 +9,11 @@ import { MediaWatchdog } from '../media/media-watchdog';
 import { NgClient } from '../media/ng-client';
 import { validatePrompt, type PromptFile } from '../media/prompt-validator';
 import { QueryScheduler } from '../media/query-scheduler';
-import { connectExternal, launchRtpengine, type RtpengineHandle } from '../media/rtpengine-launcher';
+import {
+  connectExternal,
+  launchRtpengine,
+  type RtpengineHandle,
+} from '../media/rtpengine-launcher';
 import { startSipServer, type SipServer } from '../sipserver';
 import { AgentDirectory } from './agents/agent-directory';
 import { Call } from './call/call';
@@ -62,13 +66,24 @@ async function loadPrompts(config: HoldfastConfig) {
     validatePrompt(config.prompts.primaryDisconnected),
     validatePrompt(config.prompts.waitMusic),
   ]);
-  const overflow: PromptFile | undefined = config.prompts.overflow ? await validatePrompt(config.prompts.overflow) : undefined;
+  const overflow: PromptFile | undefined = config.prompts.overflow
+    ? await validatePrompt(config.prompts.overflow)
+    : undefined;
   return { agentDisconnected, primaryDisconnected, waitMusic, overflow };
 }
 
-function connectSrf(srf: Srf, connect: { host: string; port: number; secret: string }): Promise<string> {
+function connectSrf(
+  srf: Srf,
+  connect: { host: string; port: number; secret: string },
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer from the SIP server at ${connect.host}:${connect.port} within 5 s`)), 5000);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`no answer from the SIP server at ${connect.host}:${connect.port} within 5 s`),
+        ),
+      5000,
+    );
     srf.once('connect', (err: Error | undefined, hostport: string) => {
       clearTimeout(timer);
       if (err) reject(err);
@@ -78,7 +93,10 @@ function connectSrf(srf: Srf, connect: { host: string; port: number; secret: str
   });
 }
 
-export async function startGateway(config: HoldfastConfig, opts: GatewayOptions = {}): Promise<RunningGateway> {
+export async function startGateway(
+  config: HoldfastConfig,
+  opts: GatewayOptions = {},
+): Promise<RunningGateway> {
   const log = opts.logger ?? pino({ level: config.log.level, name: 'holdfast' });
   const scheduler = opts.scheduler ?? nodeScheduleScheduler;
   const prompts = await loadPrompts(config);
@@ -100,7 +118,11 @@ export async function startGateway(config: HoldfastConfig, opts: GatewayOptions 
     cleanups.push(['ng client', () => ng.close()]);
     const queries = new QueryScheduler();
     cleanups.push(['query scheduler', () => queries.close()]);
-    const watchdog = new MediaWatchdog({ lossMs: config.media.lossMs, pollMs: opts.mediaPollMs ?? 100, scheduler: queries });
+    const watchdog = new MediaWatchdog({
+      lossMs: config.media.lossMs,
+      pollMs: opts.mediaPollMs ?? 100,
+      scheduler: queries,
+    });
     cleanups.push(['watchdog', () => watchdog.close()]);
 
     // SIP: an external drachtio-server, or the embedded one.
@@ -124,10 +146,23 @@ export async function startGateway(config: HoldfastConfig, opts: GatewayOptions 
     // The model.
     const calls = new Map<string, Call>();
     const agents = new AgentDirectory(config.agents, () => scheduler.now());
-    agents.on('status', (a, from) => log.info({ agentId: a.id, from, to: a.status, callId: a.callId }, 'agent status'));
-    const notifications = new NotificationCenter(config.agents.map((a) => a.id), () => Date.now());
+    agents.on('status', (a, from) =>
+      log.info({ agentId: a.id, from, to: a.status, callId: a.callId }, 'agent status'),
+    );
+    const notifications = new NotificationCenter(
+      config.agents.map((a) => a.id),
+      () => Date.now(),
+    );
     const router = new CallRouter(calls, agents, config, prompts.overflow, log);
-    const coordinator = new DisconnectCoordinator(agents, calls, router, notifications, config, scheduler, log);
+    const coordinator = new DisconnectCoordinator(
+      agents,
+      calls,
+      router,
+      notifications,
+      config,
+      scheduler,
+      log,
+    );
     cleanups.push(['absences', () => coordinator.close()]);
     const byMediaId = new Map<string, Call>();
     watchdog.on('lost', (e) => byMediaId.get(e.callId)?.mediaLost(e.tag, e.silentForMs));
@@ -136,7 +171,21 @@ export async function startGateway(config: HoldfastConfig, opts: GatewayOptions 
     const newCall = (req: SipRequest, res: SipResponse): Call => {
       const id = randomUUID();
       const session = new MediaSession(ng, `holdfast-${id}`);
-      const call = new Call(id, { srf, scheduler, watchdog, prompts, keepaliveMs: config.policy.keepaliveMs, failureReasons: config.policy.failureReasons, log }, session, req, res);
+      const call = new Call(
+        id,
+        {
+          srf,
+          scheduler,
+          watchdog,
+          prompts,
+          keepaliveMs: config.policy.keepaliveMs,
+          failureReasons: config.policy.failureReasons,
+          log,
+        },
+        session,
+        req,
+        res,
+      );
       calls.set(id, call);
       byMediaId.set(session.callId, call);
       call.log.info({ from: req.get('From'), source: req.source_address }, 'customer call');
@@ -150,15 +199,25 @@ export async function startGateway(config: HoldfastConfig, opts: GatewayOptions 
       return call;
     };
 
-    srf.invite(customerInviteHandler({ allow: new AddressAllowList(config.sbc.allow), newCall, queue: (c) => router.enqueue(c), log }));
-    route(srf, 'options', (_req: SipRequest, res: SipResponse) => res.send(200, { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER' } }));
+    srf.invite(
+      customerInviteHandler({
+        allow: new AddressAllowList(config.sbc.allow),
+        newCall,
+        queue: (c) => router.enqueue(c),
+        log,
+      }),
+    );
+    route(srf, 'options', (_req: SipRequest, res: SipResponse) =>
+      res.send(200, { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER' } }),
+    );
     const registrar = new Registrar(
       agents,
       new DigestAuth(config.sip.realm),
       {
         registered: (agent, changed) => {
           if (coordinator.absenceOf(agent.id) && changed) coordinator.back(agent.id, 're-register');
-          else if (agent.status === 'offline' && !coordinator.absenceOf(agent.id)) agents.move(agent, 'available');
+          else if (agent.status === 'offline' && !coordinator.absenceOf(agent.id))
+            agents.move(agent, 'available');
         },
         unregistered: (agent) => {
           if (agent.status === 'available') agents.move(agent, 'offline');
@@ -170,7 +229,14 @@ export async function startGateway(config: HoldfastConfig, opts: GatewayOptions 
     cleanups.push(['registrations', () => registrar.close()]);
     route(srf, 'register', (req: SipRequest, res: SipResponse) => registrar.handle(req, res));
 
-    const api = new AgentApi({ agents, calls, notifications, coordinator, adminToken: config.http.adminToken, log });
+    const api = new AgentApi({
+      agents,
+      calls,
+      notifications,
+      coordinator,
+      adminToken: config.http.adminToken,
+      log,
+    });
     const address = await api.listen(config.http.listen.host, config.http.listen.port);
     cleanups.push(['agent API', () => api.close()]);
     // Calls end before anything they use goes away.

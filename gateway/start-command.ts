@@ -52,10 +52,21 @@ export async function startCommand(argv: string[]): Promise<void> {
   const gw = await startGateway(config);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`holdfast started (config ${file})`);
-  out(`  SIP   ${gw.sipHostports.join('  ')}${config.sip.drachtio ? ` (drachtio-server ${config.sip.drachtio.host}:${config.sip.drachtio.port})` : ' (embedded SIP server)'}`);
+  out(
+    `  SIP   ${gw.sipHostports.join('  ')}${config.sip.drachtio ? ` (drachtio-server ${config.sip.drachtio.host}:${config.sip.drachtio.port})` : ' (embedded SIP server)'}`,
+  );
   out(`  HTTP  http://${gw.http.host}:${gw.http.port}/v1/agents`);
-  out(`  media rtpengine ${gw.rtpengine.host}:${gw.rtpengine.port} (${gw.rtpengine.external ? 'external' : `local, pid ${gw.rtpengine.pid}`})`);
-  out(`  agents ${gw.agents.all().map((a) => `${a.id}:${a.status}`).join(' ') || '(none configured)'}`);
+  out(
+    `  media rtpengine ${gw.rtpengine.host}:${gw.rtpengine.port} (${gw.rtpengine.external ? 'external' : `local, pid ${gw.rtpengine.pid}`})`,
+  );
+  out(
+    `  agents ${
+      gw.agents
+        .all()
+        .map((a) => `${a.id}:${a.status}`)
+        .join(' ') || '(none configured)'
+    }`,
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -25,6 +25,8 @@ export function canMove(from: AgentStatus, to: AgentStatus): boolean {
 
 export function assertMove(what: string, from: AgentStatus, to: AgentStatus): void {
   if (!canMove(from, to)) {
-    throw new IllegalTransitionError(`${what}: illegal move ${from} → ${to} (allowed: ${LEGAL[from].join(', ') || 'none'})`);
+    throw new IllegalTransitionError(
+      `${what}: illegal move ${from} → ${to} (allowed: ${LEGAL[from].join(', ') || 'none'})`,
+    );
   }
 }

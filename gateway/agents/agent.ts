@@ -74,7 +74,15 @@ export class Agent {
       status: this.status,
       since: this.since,
       idleSince: this.idleSince,
-      ...(this.contact ? { contact: { uri: this.contact.uri, profile: this.contact.profile, transport: this.contact.transport } } : {}),
+      ...(this.contact
+        ? {
+            contact: {
+              uri: this.contact.uri,
+              profile: this.contact.profile,
+              transport: this.contact.transport,
+            },
+          }
+        : {}),
       ...(this.callId ? { callId: this.callId } : {}),
     };
   }

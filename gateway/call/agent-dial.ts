@@ -26,17 +26,21 @@ export class AgentDial {
     onProvisional: (res: SipResponse) => void,
   ) {
     this.answered = srf
-      .createUAC(uri, { localSdp: sdp, headers }, {
-        // drachtio-srf calls it as (err, req), whatever its type declarations say.
-        cbRequest: ((err: unknown, req?: SipRequest) => {
-          if (err || !req) return;
-          this.request = req;
-          if (this.cancelled) this.sendCancel();
-        }) as unknown as (req: SipRequest) => void,
-        cbProvisional: (res) => {
-          if (!this.cancelled) onProvisional(res);
+      .createUAC(
+        uri,
+        { localSdp: sdp, headers },
+        {
+          // drachtio-srf calls it as (err, req), whatever its type declarations say.
+          cbRequest: ((err: unknown, req?: SipRequest) => {
+            if (err || !req) return;
+            this.request = req;
+            if (this.cancelled) this.sendCancel();
+          }) as unknown as (req: SipRequest) => void,
+          cbProvisional: (res) => {
+            if (!this.cancelled) onProvisional(res);
+          },
         },
-      })
+      )
       .then(
         (dialog) => {
           if (this.cancelled) {
@@ -47,7 +51,10 @@ export class AgentDial {
         },
         (err: unknown) => {
           const status = sipStatusOf(err);
-          throw new DialFailedError(`INVITE to ${uri} failed: ${status ?? (err as Error)?.message ?? String(err)}`, status);
+          throw new DialFailedError(
+            `INVITE to ${uri} failed: ${status ?? (err as Error)?.message ?? String(err)}`,
+            status,
+          );
         },
       );
   }

@@ -58,7 +58,8 @@ export class AgentLeg {
         (res) => {
           if (this.releasedFlag) return;
           // Any response proves the transport; 481 says the agent lost the dialog.
-          if (res.status === 481 || res.status === 408 || res.status === 503) this.handlers.keepaliveFailed(res.status);
+          if (res.status === 481 || res.status === 408 || res.status === 503)
+            this.handlers.keepaliveFailed(res.status);
           else this.armKeepalive();
         },
         (err: { status?: number }) => {

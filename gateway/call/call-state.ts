@@ -24,6 +24,8 @@ export class IllegalCallTransitionError extends Error {
 
 export function assertCallMove(callId: string, from: CallState, to: CallState): void {
   if (!LEGAL[from].includes(to)) {
-    throw new IllegalCallTransitionError(`call ${callId}: illegal move ${from} → ${to} (allowed: ${LEGAL[from].join(', ') || 'none'})`);
+    throw new IllegalCallTransitionError(
+      `call ${callId}: illegal move ${from} → ${to} (allowed: ${LEGAL[from].join(', ') || 'none'})`,
+    );
   }
 }

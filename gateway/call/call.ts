@@ -162,6 +162,8 @@ export class Call extends EventEmitter<CallEvents> {
       return 'failed';
     }
     this.move('connected');
+    // Hold and mute as they were (a resumed leg), or as a fresh leg needs them.
+    await this.applyCallState();
     return 'answered';
   }
 
@@ -170,7 +172,10 @@ export class Call extends EventEmitter<CallEvents> {
     if (this.stateValue !== 'connected') return;
     this.goneEvidence = evidence;
     this.move('agentGone');
-    this.log.info({ agentId: this.agentId, evidence }, 'agent gone: playing the disconnected prompt');
+    this.log.info(
+      { agentId: this.agentId, evidence },
+      'agent gone: playing the disconnected prompt',
+    );
     await this.unapplyCallState();
     await this.startPlayback({
       absent: this.leg?.tag,
@@ -210,7 +215,10 @@ export class Call extends EventEmitter<CallEvents> {
       await this.session.answer(leg.tag, answer, CUSTOMER_TAG);
       return true;
     } catch (err) {
-      this.log.warn({ agentId: this.agentId, err: (err as Error).message }, 're-INVITE to the agent failed');
+      this.log.warn(
+        { agentId: this.agentId, err: (err as Error).message },
+        're-INVITE to the agent failed',
+      );
       return false;
     }
   }
@@ -227,6 +235,9 @@ export class Call extends EventEmitter<CallEvents> {
     }
     this.skip.add(this.agentId!);
     this.agentId = undefined;
+    // Hold and mute belonged to that agent's conversation; the next agent starts afresh.
+    this.held = false;
+    this.muted = false;
     this.priority += raiseBy;
     this.enqueuedAt = this.deps.scheduler.now();
     this.move('queued');
@@ -247,7 +258,9 @@ export class Call extends EventEmitter<CallEvents> {
     if (prompt && !this.ended) {
       await this.stopPlayback();
       await this.startPlayback({ prompt });
-      await new Promise<void>((resolve) => this.deadlines.set('final-prompt', prompt.durationMs + 200, resolve));
+      await new Promise<void>((resolve) =>
+        this.deadlines.set('final-prompt', prompt.durationMs + 200, resolve),
+      );
     }
     await this.close('overflow-hangup', { status: 480, reason: `Q.850;cause=${cause}` });
   }
@@ -270,7 +283,9 @@ export class Call extends EventEmitter<CallEvents> {
       } else if (!this.res.finalResponseSent && reason !== 'customer-cancel') {
         this.res.send(final.status ?? (reason === 'shutdown' ? 503 : 480), { headers });
       }
-      await this.session.close().catch((err: Error) => this.log.error({ err: err.message }, 'rtpengine delete failed'));
+      await this.session
+        .close()
+        .catch((err: Error) => this.log.error({ err: err.message }, 'rtpengine delete failed'));
       await this.playback?.stop().catch(() => {});
       this.emit('ended', reason);
     })();
@@ -291,7 +306,9 @@ export class Call extends EventEmitter<CallEvents> {
     if (this.ended) return undefined;
     const headers: Record<string, string> = { 'X-Holdfast-Call': this.id };
     if (target.resume) headers['X-Holdfast-Resume'] = this.id;
-    const dial = new AgentDial(this.deps.srf, target.uri, offer, headers, (res) => this.onProvisional(res));
+    const dial = new AgentDial(this.deps.srf, target.uri, offer, headers, (res) =>
+      this.onProvisional(res),
+    );
     this.dial = dial;
     if (target.timeoutMs) this.deadlines.set('ring', target.timeoutMs, () => dial.cancel());
     let dialog: SipDialog;
@@ -325,7 +342,10 @@ export class Call extends EventEmitter<CallEvents> {
       tag,
       target.profile,
       dialog,
-      { bye: (req) => this.onAgentBye(leg, req), keepaliveFailed: (s) => this.onKeepaliveFailed(leg, s) },
+      {
+        bye: (req) => this.onAgentBye(leg, req),
+        keepaliveFailed: (s) => this.onKeepaliveFailed(leg, s),
+      },
       this.deps.scheduler,
       this.deps.keepaliveMs,
     );
@@ -343,17 +363,21 @@ export class Call extends EventEmitter<CallEvents> {
     this.applied.music = false;
     if (!this.customerDialog) {
       try {
-        this.customerDialog = await this.deps.srf.createUAS(this.req, this.res, { localSdp: customerSdp });
+        this.customerDialog = await this.deps.srf.createUAS(this.req, this.res, {
+          localSdp: customerSdp,
+        });
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'customer went away before the 200');
         void this.close('customer-cancel');
         return undefined;
       }
       this.customerDialog.on('destroy', () => void this.close('customer-hangup'));
-      this.customerDialog.on('modify', (req: SipRequest, res: SipResponse) => void this.onCustomerReinvite(req, res));
+      this.customerDialog.on(
+        'modify',
+        (req: SipRequest, res: SipResponse) => void this.onCustomerReinvite(req, res),
+      );
     }
     this.startWatch(leg);
-    await this.applyCallState();
     log.info({ profile: target.profile }, 'agent leg connected');
     return leg;
   }
@@ -365,8 +389,14 @@ export class Call extends EventEmitter<CallEvents> {
   }
 
   private bindAgentDialog(leg: AgentLeg): void {
-    leg.dialog.on('modify', (req: SipRequest, res: SipResponse) => void this.onAgentReinvite(leg, req, res));
-    leg.dialog.on('info', (req: SipRequest, res: SipResponse) => void this.onAgentInfo(leg, req, res));
+    leg.dialog.on(
+      'modify',
+      (req: SipRequest, res: SipResponse) => void this.onAgentReinvite(leg, req, res),
+    );
+    leg.dialog.on(
+      'info',
+      (req: SipRequest, res: SipResponse) => void this.onAgentInfo(leg, req, res),
+    );
     leg.dialog.on('options', (_req: SipRequest, res: SipResponse) => res.send(200));
   }
 
@@ -392,17 +422,24 @@ export class Call extends EventEmitter<CallEvents> {
   /** Packets from `tag` flow again. */
   mediaRestored(tag: string): void {
     const leg = this.leg;
-    if (leg && leg.tag === tag && this.stateValue === 'agentGone') this.emit('agentBack', leg.agentId, 'media-resumed');
+    if (leg && leg.tag === tag && this.stateValue === 'agentGone')
+      this.emit('agentBack', leg.agentId, 'media-resumed');
   }
 
   private onAgentBye(leg: AgentLeg, req: SipRequest): void {
     if (leg !== this.leg || this.ended) return;
     const reason = req.get('Reason') ?? '';
-    const failure = reason && this.deps.failureReasons.some((r) => reason.toLowerCase().includes(r.toLowerCase()));
+    const failure =
+      reason &&
+      this.deps.failureReasons.some((r) => reason.toLowerCase().includes(r.toLowerCase()));
     if (failure && (this.stateValue === 'connected' || this.stateValue === 'agentGone')) {
-      this.log.info({ agentId: leg.agentId, reason }, 'agent BYE carries a failure reason: a disconnect, not a hang-up');
+      this.log.info(
+        { agentId: leg.agentId, reason },
+        'agent BYE carries a failure reason: a disconnect, not a hang-up',
+      );
       this.unwatch();
-      if (this.stateValue === 'connected') this.emit('agentGone', leg.agentId, 'bye-failure-reason');
+      if (this.stateValue === 'connected')
+        this.emit('agentGone', leg.agentId, 'bye-failure-reason');
       return;
     }
     // A BYE without a failure reason is a deliberate hang-up, even from a gone agent.
@@ -450,8 +487,10 @@ export class Call extends EventEmitter<CallEvents> {
     res.send(200);
     if (typeof body.mute === 'boolean') await this.setMute(body.mute);
     if (typeof body.hold === 'boolean') await this.setHold(body.hold);
-    if (body.desktop === 'disconnected' && this.stateValue === 'connected') this.emit('agentGone', leg.agentId, 'explicit-signal');
-    if (body.desktop === 'connected' && this.stateValue === 'agentGone') this.emit('agentBack', leg.agentId, 'explicit-signal');
+    if (body.desktop === 'disconnected' && this.stateValue === 'connected')
+      this.emit('agentGone', leg.agentId, 'explicit-signal');
+    if (body.desktop === 'connected' && this.stateValue === 'agentGone')
+      this.emit('agentBack', leg.agentId, 'explicit-signal');
   }
 
   /** The customer re-INVITEs (SBC session refresh, codec change): answered by rtpengine alone. */
@@ -467,19 +506,31 @@ export class Call extends EventEmitter<CallEvents> {
   private async applyCallState(): Promise<void> {
     const tag = this.leg?.tag;
     if (!tag || this.stateValue !== 'connected') return;
-    const want = { agentBlocked: this.held || this.muted, customerBlocked: this.held, music: this.held };
+    const want = {
+      agentBlocked: this.held || this.muted,
+      customerBlocked: this.held,
+      music: this.held,
+    };
     try {
       if (want.agentBlocked !== this.applied.agentBlocked) {
-        await this.session.request(want.agentBlocked ? 'block media' : 'unblock media', { 'from-tag': tag });
+        await this.session.request(want.agentBlocked ? 'block media' : 'unblock media', {
+          'from-tag': tag,
+        });
         this.applied.agentBlocked = want.agentBlocked;
       }
       if (want.customerBlocked !== this.applied.customerBlocked) {
-        await this.session.request(want.customerBlocked ? 'block media' : 'unblock media', { 'from-tag': CUSTOMER_TAG });
+        await this.session.request(want.customerBlocked ? 'block media' : 'unblock media', {
+          'from-tag': CUSTOMER_TAG,
+        });
         this.applied.customerBlocked = want.customerBlocked;
       }
       if (want.music !== this.applied.music) {
         if (want.music) {
-          await this.session.request('play media', { 'from-tag': CUSTOMER_TAG, file: this.deps.prompts.waitMusic.path, 'repeat-times': 100000 });
+          await this.session.request('play media', {
+            'from-tag': CUSTOMER_TAG,
+            file: this.deps.prompts.waitMusic.path,
+            'repeat-times': 100000,
+          });
         } else {
           await this.session.request('stop media', { 'from-tag': CUSTOMER_TAG }).catch(() => {});
         }
@@ -502,7 +553,11 @@ export class Call extends EventEmitter<CallEvents> {
     }
   }
 
-  private async startPlayback(opts: { absent?: string; prompt?: PromptFile; music?: PromptFile }): Promise<void> {
+  private async startPlayback(opts: {
+    absent?: string;
+    prompt?: PromptFile;
+    music?: PromptFile;
+  }): Promise<void> {
     await this.stopPlayback();
     if (this.ended) return;
     const playback = new Playback(this.session, {

@@ -1,12 +1,13 @@
 // What the gateway runs with when the configuration file says nothing: the embedded SIP
 // server on the standard ports, a local rtpengine, the prompts shipped in prompts/.
+import fs from 'node:fs';
 import path from 'node:path';
 
 /** The package root (dist/gateway/config → three up; gateway/config under ts-node → two up). */
 export function packageRoot(): string {
   let dir = __dirname;
   for (let i = 0; i < 4; i++) {
-    if (require('node:fs').existsSync(path.join(dir, 'package.json'))) return dir;
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
     dir = path.dirname(dir);
   }
   return process.cwd();
@@ -28,7 +29,7 @@ export const DEFAULTS = {
     reconnectWindowMs: 30_000,
     presenceTimeoutMs: 150_000,
     failureReasons: ['transport failure', 'desktop disconnected', 'cause=41'],
-    keepaliveMs: 0,
+    keepaliveMs: 15_000,
     reroutePriority: 10,
   },
   media: { lossMs: 2000 },

@@ -16,7 +16,8 @@ const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 function section(root: Obj, key: string): Obj {
   const v = root[key];
   if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(key, `must be a mapping (got ${show(v)})`);
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new ConfigError(key, `must be a mapping (got ${show(v)})`);
   return v as Obj;
 }
 
@@ -27,7 +28,10 @@ function positiveInt(v: unknown, key: string, fallback?: number, allowZero = fal
   }
   const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
-    throw new ConfigError(key, `must be a ${allowZero ? 'non-negative' : 'positive'} integer (got ${show(v)})`);
+    throw new ConfigError(
+      key,
+      `must be a ${allowZero ? 'non-negative' : 'positive'} integer (got ${show(v)})`,
+    );
   }
   return n;
 }
@@ -37,7 +41,8 @@ function str(v: unknown, key: string, fallback?: string): string {
     if (fallback === undefined) throw new ConfigError(key, 'is required');
     return fallback;
   }
-  if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(key, `must be a non-empty string (got ${show(v)})`);
+  if (typeof v !== 'string' || v.trim() === '')
+    throw new ConfigError(key, `must be a non-empty string (got ${show(v)})`);
   return v;
 }
 
@@ -48,41 +53,61 @@ function optStr(v: unknown, key: string): string | undefined {
 function strList(v: unknown, key: string, fallback: readonly string[]): string[] {
   if (v === undefined || v === null) return [...fallback];
   const list = typeof v === 'string' ? [v] : v;
-  if (!Array.isArray(list)) throw new ConfigError(key, `must be a list of strings (got ${show(v)})`);
+  if (!Array.isArray(list))
+    throw new ConfigError(key, `must be a list of strings (got ${show(v)})`);
   return list.map((item, i) => str(item, `${key}[${i}]`));
 }
 
 function hostPort(v: string, key: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(v.trim()) ?? /^()()(\d+)$/.exec(v.trim());
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new ConfigError(key, `must be host:port or a port (got ${show(v)})`);
+  if (!m || port > 65535)
+    throw new ConfigError(key, `must be host:port or a port (got ${show(v)})`);
   return { host: m[1] || m[2] || '127.0.0.1', port };
 }
 
 function sipUri(v: string, key: string): string {
-  if (!/^sips?:[^\s]+$/i.test(v)) throw new ConfigError(key, `must be a sip: or sips: URI (got ${show(v)})`);
+  if (!/^sips?:[^\s]+$/i.test(v))
+    throw new ConfigError(key, `must be a sip: or sips: URI (got ${show(v)})`);
   return v;
 }
 
 function agents(v: unknown, realmKey: string, env: NodeJS.ProcessEnv): AgentConfig[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new ConfigError('agents', `must be a list of {id, uri?, password?, token} (got ${show(v)})`);
+  if (!Array.isArray(v))
+    throw new ConfigError(
+      'agents',
+      `must be a list of {id, uri?, password?, token} (got ${show(v)})`,
+    );
   const seen = new Set<string>();
   const tokens = new Set<string>();
   return v.map((raw, i) => {
     const key = `agents[${i}]`;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(key, `must be a mapping (got ${show(raw)})`);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new ConfigError(key, `must be a mapping (got ${show(raw)})`);
     const a = raw as Obj;
     const id = str(a.id, `${key}.id`);
-    if (!/^[A-Za-z0-9._~-]+$/.test(id)) throw new ConfigError(`${key}.id`, `may only hold letters, digits and . _ ~ - (got ${show(id)})`);
+    if (!/^[A-Za-z0-9._~-]+$/.test(id))
+      throw new ConfigError(
+        `${key}.id`,
+        `may only hold letters, digits and . _ ~ - (got ${show(id)})`,
+      );
     if (seen.has(id)) throw new ConfigError(`${key}.id`, `duplicate agent id ${show(id)}`);
     seen.add(id);
     const uri = optStr(a.uri, `${key}.uri`);
     if (uri) sipUri(uri, `${key}.uri`);
     const password = optStr(a.password, `${key}.password`);
-    if (!uri && !password) throw new ConfigError(key, `agent ${id} needs a uri (static) or a password (to REGISTER in ${realmKey})`);
-    const token = str(env[`HOLDFAST_AGENT_TOKEN_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] ?? a.token, `${key}.token`);
-    if (tokens.has(token)) throw new ConfigError(`${key}.token`, 'must differ from every other agent token');
+    if (!uri && !password)
+      throw new ConfigError(
+        key,
+        `agent ${id} needs a uri (static) or a password (to REGISTER in ${realmKey})`,
+      );
+    const token = str(
+      env[`HOLDFAST_AGENT_TOKEN_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] ?? a.token,
+      `${key}.token`,
+    );
+    if (tokens.has(token))
+      throw new ConfigError(`${key}.token`, 'must differ from every other agent token');
     tokens.add(token);
     return { id, uri, password, token };
   });
@@ -106,9 +131,21 @@ export function parseConfig(doc: unknown, opts: LoadOptions = {}): HoldfastConfi
   const env = opts.env ?? process.env;
   const base = opts.baseDir ?? process.cwd();
   if (doc === undefined || doc === null) doc = {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('(root)', `must be a mapping (got ${show(doc)})`);
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new ConfigError('(root)', `must be a mapping (got ${show(doc)})`);
   const root = doc as Obj;
-  const known = ['sip', 'sbc', 'agents', 'policy', 'media', 'prompts', 'queue', 'overflow', 'http', 'log'];
+  const known = [
+    'sip',
+    'sbc',
+    'agents',
+    'policy',
+    'media',
+    'prompts',
+    'queue',
+    'overflow',
+    'http',
+    'log',
+  ];
   for (const k of Object.keys(root)) {
     if (!known.includes(k)) throw new ConfigError(k, `unknown key (known: ${known.join(', ')})`);
   }
@@ -127,13 +164,28 @@ export function parseConfig(doc: unknown, opts: LoadOptions = {}): HoldfastConfi
   if (!contacts.length) throw new ConfigError('sip.contacts', 'must list at least one contact');
   const allow = strList(sbc.allow, 'sbc.allow', DEFAULTS.sbc.allow);
   allow.forEach((a, i) => {
-    if (!parseCidr(a)) throw new ConfigError(`sbc.allow[${i}]`, `must be an IP address or CIDR such as 10.0.0.0/8 (got ${show(a)})`);
+    if (!parseCidr(a))
+      throw new ConfigError(
+        `sbc.allow[${i}]`,
+        `must be an IP address or CIDR such as 10.0.0.0/8 (got ${show(a)})`,
+      );
   });
 
-  const reconnectWindowMs = positiveInt(policy.reconnectWindowMs, 'policy.reconnectWindowMs', DEFAULTS.policy.reconnectWindowMs);
-  const presenceTimeoutMs = positiveInt(policy.presenceTimeoutMs, 'policy.presenceTimeoutMs', DEFAULTS.policy.presenceTimeoutMs);
+  const reconnectWindowMs = positiveInt(
+    policy.reconnectWindowMs,
+    'policy.reconnectWindowMs',
+    DEFAULTS.policy.reconnectWindowMs,
+  );
+  const presenceTimeoutMs = positiveInt(
+    policy.presenceTimeoutMs,
+    'policy.presenceTimeoutMs',
+    DEFAULTS.policy.presenceTimeoutMs,
+  );
   if (presenceTimeoutMs <= reconnectWindowMs) {
-    throw new ConfigError('policy.presenceTimeoutMs', `must be greater than policy.reconnectWindowMs (${presenceTimeoutMs} ≤ ${reconnectWindowMs})`);
+    throw new ConfigError(
+      'policy.presenceTimeoutMs',
+      `must be greater than policy.reconnectWindowMs (${presenceTimeoutMs} ≤ ${reconnectWindowMs})`,
+    );
   }
 
   const drachtio = fromEnvTriple(env, 'DRACHTIO_HOST', 'DRACHTIO_PORT', 'DRACHTIO_SECRET');
@@ -141,19 +193,26 @@ export function parseConfig(doc: unknown, opts: LoadOptions = {}): HoldfastConfi
   const rtpPort = env.RTPENGINE_PORT;
   let rtpengine: HoldfastConfig['media']['rtpengine'];
   if (rtpHost || rtpPort) {
-    rtpengine = { host: str(rtpHost, 'RTPENGINE_HOST'), port: positiveInt(rtpPort, 'RTPENGINE_PORT') };
+    rtpengine = {
+      host: str(rtpHost, 'RTPENGINE_HOST'),
+      port: positiveInt(rtpPort, 'RTPENGINE_PORT'),
+    };
   }
 
   const overflowUri = optStr(overflow.uri, 'overflow.uri');
   if (overflowUri) sipUri(overflowUri, 'overflow.uri');
   const cause = positiveInt(overflow.cause, 'overflow.cause', DEFAULTS.overflow.cause);
-  if (cause > 127) throw new ConfigError('overflow.cause', `must be a Q.850 cause 1–127 (got ${cause})`);
+  if (cause > 127)
+    throw new ConfigError('overflow.cause', `must be a Q.850 cause 1–127 (got ${cause})`);
 
   const adminToken = str(env.HOLDFAST_ADMIN_TOKEN ?? http.adminToken, 'http.adminToken');
   const listen = hostPort(String(http.listen ?? DEFAULTS.http.listen), 'http.listen');
   const level = str(env.HOLDFAST_LOG_LEVEL ?? log.level, 'log.level', DEFAULTS.log.level);
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
-    throw new ConfigError('log.level', `must be one of fatal, error, warn, info, debug, trace, silent (got ${show(level)})`);
+    throw new ConfigError(
+      'log.level',
+      `must be one of fatal, error, warn, info, debug, trace, silent (got ${show(level)})`,
+    );
   }
 
   const realm = str(sip.realm, 'sip.realm', DEFAULTS.sip.realm);
@@ -164,19 +223,54 @@ export function parseConfig(doc: unknown, opts: LoadOptions = {}): HoldfastConfi
     policy: {
       reconnectWindowMs,
       presenceTimeoutMs,
-      failureReasons: strList(policy.failureReasons, 'policy.failureReasons', DEFAULTS.policy.failureReasons),
-      keepaliveMs: positiveInt(policy.keepaliveMs, 'policy.keepaliveMs', DEFAULTS.policy.keepaliveMs, true),
-      reroutePriority: positiveInt(policy.reroutePriority, 'policy.reroutePriority', DEFAULTS.policy.reroutePriority),
+      failureReasons: strList(
+        policy.failureReasons,
+        'policy.failureReasons',
+        DEFAULTS.policy.failureReasons,
+      ),
+      keepaliveMs: positiveInt(
+        policy.keepaliveMs,
+        'policy.keepaliveMs',
+        DEFAULTS.policy.keepaliveMs,
+        true,
+      ),
+      reroutePriority: positiveInt(
+        policy.reroutePriority,
+        'policy.reroutePriority',
+        DEFAULTS.policy.reroutePriority,
+      ),
     },
-    media: { lossMs: positiveInt(media.lossMs, 'media.lossMs', DEFAULTS.media.lossMs), ...(rtpengine ? { rtpengine } : {}) },
+    media: {
+      lossMs: positiveInt(media.lossMs, 'media.lossMs', DEFAULTS.media.lossMs),
+      ...(rtpengine ? { rtpengine } : {}),
+    },
     prompts: {
-      agentDisconnected: file(prompts.agentDisconnected, 'prompts.agentDisconnected', base, DEFAULT_PROMPT_FILES.agentDisconnected)!,
-      primaryDisconnected: file(prompts.primaryDisconnected, 'prompts.primaryDisconnected', base, DEFAULT_PROMPT_FILES.primaryDisconnected)!,
-      waitMusic: file(prompts.waitMusic, 'prompts.waitMusic', base, DEFAULT_PROMPT_FILES.waitMusic)!,
+      agentDisconnected: file(
+        prompts.agentDisconnected,
+        'prompts.agentDisconnected',
+        base,
+        DEFAULT_PROMPT_FILES.agentDisconnected,
+      )!,
+      primaryDisconnected: file(
+        prompts.primaryDisconnected,
+        'prompts.primaryDisconnected',
+        base,
+        DEFAULT_PROMPT_FILES.primaryDisconnected,
+      )!,
+      waitMusic: file(
+        prompts.waitMusic,
+        'prompts.waitMusic',
+        base,
+        DEFAULT_PROMPT_FILES.waitMusic,
+      )!,
       overflow: file(prompts.overflow, 'prompts.overflow', base),
     },
     queue: {
-      ringTimeoutMs: positiveInt(queue.ringTimeoutMs, 'queue.ringTimeoutMs', DEFAULTS.queue.ringTimeoutMs),
+      ringTimeoutMs: positiveInt(
+        queue.ringTimeoutMs,
+        'queue.ringTimeoutMs',
+        DEFAULTS.queue.ringTimeoutMs,
+      ),
       maxWaitMs: positiveInt(queue.maxWaitMs, 'queue.maxWaitMs', DEFAULTS.queue.maxWaitMs),
     },
     overflow: { ...(overflowUri ? { uri: overflowUri } : {}), cause },
@@ -196,7 +290,10 @@ export function loadConfigFile(file: string, opts: LoadOptions = {}): HoldfastCo
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(file, `cannot read the configuration file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ConfigError(
+      file,
+      `cannot read the configuration file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   let doc: unknown;
   try {
@@ -206,4 +303,3 @@ export function loadConfigFile(file: string, opts: LoadOptions = {}): HoldfastCo
   }
   return parseConfig(doc, { baseDir: path.dirname(path.resolve(file)), ...opts });
 }
-

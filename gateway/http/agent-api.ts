@@ -60,30 +60,47 @@ export class AgentApi {
       const url = new URL(req.url ?? '/', 'http://holdfast');
       const caller = this.authenticate(req);
       const parts = url.pathname.split('/').filter(Boolean);
-      if (parts[0] !== 'v1') throw new HttpError(404, 'not_found', `no such resource: ${url.pathname}`);
+      if (parts[0] !== 'v1')
+        throw new HttpError(404, 'not_found', `no such resource: ${url.pathname}`);
       const [, collection, id, sub] = parts;
       const method = req.method ?? 'GET';
-      if (collection === 'agents' && !id) return await this.only(method, 'GET', () => this.json(res, 200, this.listAgents(caller)));
-      if (collection === 'calls' && !id) return await this.only(method, 'GET', () => this.json(res, 200, this.listCalls(caller)));
+      if (collection === 'agents' && !id)
+        return await this.only(method, 'GET', () => this.json(res, 200, this.listAgents(caller)));
+      if (collection === 'calls' && !id)
+        return await this.only(method, 'GET', () => this.json(res, 200, this.listCalls(caller)));
       if (collection === 'agents' && id && sub && parts.length === 4) {
         const agent = this.deps.agents.get(id);
         if (!agent) throw new HttpError(404, 'unknown_agent', `no agent ${id}`);
         this.mayAct(caller, id);
-        if (sub === 'desktop') return await this.only(method, 'POST', async () => this.json(res, 202, this.desktop(id, await readJson(req))));
+        if (sub === 'desktop')
+          return await this.only(method, 'POST', async () =>
+            this.json(res, 202, this.desktop(id, await readJson(req))),
+          );
         if (sub === 'notifications' && method === 'GET') return this.stream(id, req, res);
-        if (sub === 'notifications') return await this.only(method, 'POST', async () => this.json(res, 201, this.notify(id, await readJson(req))));
+        if (sub === 'notifications')
+          return await this.only(method, 'POST', async () =>
+            this.json(res, 201, this.notify(id, await readJson(req))),
+          );
       }
       if (collection === 'calls' && id && sub && parts.length === 4) {
         const call = this.deps.calls.get(id);
         if (!call) throw new HttpError(404, 'unknown_call', `no call ${id}`);
-        if (!caller.admin && call.agentId !== caller.agentId) throw new HttpError(403, 'forbidden', `call ${id} is not yours`);
+        if (!caller.admin && call.agentId !== caller.agentId)
+          throw new HttpError(403, 'forbidden', `call ${id} is not yours`);
         const body = await readJson(req);
-        if (sub === 'hold') return await this.only(method, 'POST', async () => this.json(res, 200, await this.setFlag(call, 'held', body)));
-        if (sub === 'mute') return await this.only(method, 'POST', async () => this.json(res, 200, await this.setFlag(call, 'muted', body)));
+        if (sub === 'hold')
+          return await this.only(method, 'POST', async () =>
+            this.json(res, 200, await this.setFlag(call, 'held', body)),
+          );
+        if (sub === 'mute')
+          return await this.only(method, 'POST', async () =>
+            this.json(res, 200, await this.setFlag(call, 'muted', body)),
+          );
       }
       throw new HttpError(404, 'not_found', `no such resource: ${method} ${url.pathname}`);
     } catch (err) {
-      if (err instanceof HttpError) return this.json(res, err.status, { error: err.code, message: err.message });
+      if (err instanceof HttpError)
+        return this.json(res, err.status, { error: err.code, message: err.message });
       this.deps.log.error({ err: (err as Error).message }, 'agent API failure');
       if (!res.headersSent) this.json(res, 500, { error: 'internal', message: 'internal error' });
     }
@@ -104,7 +121,8 @@ export class AgentApi {
   }
 
   private mayAct(caller: Caller, agentId: string): void {
-    if (!caller.admin && caller.agentId !== agentId) throw new HttpError(403, 'forbidden', `this token cannot act for agent ${agentId}`);
+    if (!caller.admin && caller.agentId !== agentId)
+      throw new HttpError(403, 'forbidden', `this token cannot act for agent ${agentId}`);
   }
 
   private listAgents(caller: Caller) {
@@ -120,14 +138,20 @@ export class AgentApi {
   }
 
   private listCalls(caller: Caller) {
-    const calls = [...this.deps.calls.values()].filter((c) => caller.admin || c.agentId === caller.agentId);
+    const calls = [...this.deps.calls.values()].filter(
+      (c) => caller.admin || c.agentId === caller.agentId,
+    );
     return { calls: calls.map((c) => c.snapshot()) };
   }
 
   private desktop(agentId: string, body: Record<string, unknown>) {
     const state = body.state;
     if (state !== 'disconnected' && state !== 'connected') {
-      throw new HttpError(400, 'bad_request', `"state" must be "disconnected" or "connected" (got ${JSON.stringify(state)})`);
+      throw new HttpError(
+        400,
+        'bad_request',
+        `"state" must be "disconnected" or "connected" (got ${JSON.stringify(state)})`,
+      );
     }
     if (state === 'disconnected') this.deps.coordinator.gone(agentId, 'explicit-signal');
     else this.deps.coordinator.back(agentId, 'explicit-signal');
@@ -135,23 +159,34 @@ export class AgentApi {
   }
 
   private notify(agentId: string, body: Record<string, unknown>) {
-    if (typeof body.type !== 'string' || !body.type) throw new HttpError(400, 'bad_request', '"type" must be a non-empty string');
-    if (body.callId !== undefined && typeof body.callId !== 'string') throw new HttpError(400, 'bad_request', '"callId" must be a string');
+    if (typeof body.type !== 'string' || !body.type)
+      throw new HttpError(400, 'bad_request', '"type" must be a non-empty string');
+    if (body.callId !== undefined && typeof body.callId !== 'string')
+      throw new HttpError(400, 'bad_request', '"callId" must be a string');
     const box = this.deps.notifications.box(agentId);
-    const notification = box.post({ type: body.type, callId: body.callId as string | undefined, data: body.data });
+    const notification = box.post({
+      type: body.type,
+      callId: body.callId as string | undefined,
+      data: body.data,
+    });
     return { notification, held: box.holding };
   }
 
   private async setFlag(call: Call, flag: 'held' | 'muted', body: Record<string, unknown>) {
     const value = body[flag];
-    if (typeof value !== 'boolean') throw new HttpError(400, 'bad_request', `"${flag}" must be true or false`);
+    if (typeof value !== 'boolean')
+      throw new HttpError(400, 'bad_request', `"${flag}" must be true or false`);
     if (flag === 'held') await call.setHold(value);
     else await call.setMute(value);
     return { call: call.snapshot() };
   }
 
   private stream(agentId: string, req: http.IncomingMessage, res: http.ServerResponse): void {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+    });
     res.write(': holdfast notifications\n\n');
     const send = (d: Delivery) => {
       res.write(`id: ${d.notification.id}\nevent: ${d.event}\ndata: ${JSON.stringify(d)}\n\n`);
@@ -162,7 +197,10 @@ export class AgentApi {
 
   private json(res: http.ServerResponse, status: number, body: unknown): void {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+    });
     res.end(text);
   }
 }
@@ -183,6 +221,7 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
   } catch {
     throw new HttpError(400, 'bad_json', 'the body is not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'bad_request', 'the body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new HttpError(400, 'bad_request', 'the body must be a JSON object');
   return value as Record<string, unknown>;
 }

@@ -87,7 +87,9 @@ export class NotificationBox {
     if (this.holdingFlag || this.subscribers.size === 0) return;
     const batch: Delivery[] = [
       ...this.expiredNotices.splice(0),
-      ...this.outbox.splice(0).map((notification): Delivery => ({ event: 'notification', notification })),
+      ...this.outbox
+        .splice(0)
+        .map((notification): Delivery => ({ event: 'notification', notification })),
     ];
     for (const d of batch) {
       this.delivered.push(d);

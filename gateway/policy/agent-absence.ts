@@ -2,7 +2,15 @@
 // policy's situations on its own deadlines and, at each step, hands the matrix's actions
 // to the executor, column by column. Small on purpose: the rules live in the matrix.
 import { Deadlines, type Scheduler } from '../timers/deadlines';
-import { actionsFor, COLUMNS, DISCONNECT_POLICY, type Action, type Column, type PolicyMatrix, type Situation } from './disconnect-policy';
+import {
+  actionsFor,
+  COLUMNS,
+  DISCONNECT_POLICY,
+  type Action,
+  type Column,
+  type PolicyMatrix,
+  type Situation,
+} from './disconnect-policy';
 import type { BackEvidence, GoneEvidence } from './evidence';
 
 export interface AbsenceTimes {
@@ -45,8 +53,12 @@ export class AgentAbsence {
 
   /** Begins the absence: the `disconnected` row, and its deadlines. */
   start(): void {
-    this.deadlines.set('reconnectWindow', this.times.reconnectWindowMs, () => this.enter('windowElapsed', this.evidence));
-    this.deadlines.set('presenceTimeout', this.times.presenceTimeoutMs, () => this.enter('presenceElapsed', this.evidence));
+    this.deadlines.set('reconnectWindow', this.times.reconnectWindowMs, () =>
+      this.enter('windowElapsed', this.evidence),
+    );
+    this.deadlines.set('presenceTimeout', this.times.presenceTimeoutMs, () =>
+      this.enter('presenceElapsed', this.evidence),
+    );
     this.enter('disconnected', this.evidence);
   }
 
@@ -89,11 +101,23 @@ export class AgentAbsence {
     this.run(situation, 'enter', evidence);
   }
 
-  private run(situation: Situation, moment: 'enter' | 'back', evidence: GoneEvidence | BackEvidence): void {
+  private run(
+    situation: Situation,
+    moment: 'enter' | 'back',
+    evidence: GoneEvidence | BackEvidence,
+  ): void {
     for (const column of COLUMNS) {
       const actions = actionsFor(situation, column, moment, this.matrix);
       if (actions.length) {
-        this.execute({ agentId: this.agentId, situation, moment, column, actions, evidence, elapsedMs: this.elapsedMs });
+        this.execute({
+          agentId: this.agentId,
+          situation,
+          moment,
+          column,
+          actions,
+          evidence,
+          elapsedMs: this.elapsedMs,
+        });
       }
     }
   }

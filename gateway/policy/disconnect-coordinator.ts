@@ -38,7 +38,11 @@ export class DisconnectCoordinator {
   gone(agentId: string, evidence: GoneEvidence): void {
     const agent = this.agents.get(agentId);
     if (!agent) return;
-    if (this.absences.has(agentId) || agent.status === 'offline' || agent.status === 'disconnected') {
+    if (
+      this.absences.has(agentId) ||
+      agent.status === 'offline' ||
+      agent.status === 'disconnected'
+    ) {
       this.log.debug({ agentId, evidence }, 'more evidence of an absence already handled');
       return;
     }
@@ -47,7 +51,10 @@ export class DisconnectCoordinator {
     const absence = new AgentAbsence(
       agentId,
       evidence,
-      { reconnectWindowMs: this.config.policy.reconnectWindowMs, presenceTimeoutMs: this.config.policy.presenceTimeoutMs },
+      {
+        reconnectWindowMs: this.config.policy.reconnectWindowMs,
+        presenceTimeoutMs: this.config.policy.presenceTimeoutMs,
+      },
       this.scheduler,
       (step) => this.execute(agent, step),
       undefined,
@@ -70,7 +77,8 @@ export class DisconnectCoordinator {
     this.log.info({ agentId, evidence, situation, elapsedMs: absence.elapsedMs }, 'agent back');
     // Without a call to rejoin the agent is simply available again.
     const call = this.callOf(agent);
-    if (!call && (agent.status === 'disconnected' || agent.status === 'offline')) this.agents.move(agent, 'available');
+    if (!call && (agent.status === 'disconnected' || agent.status === 'offline'))
+      this.agents.move(agent, 'available');
     return true;
   }
 
@@ -87,7 +95,10 @@ export class DisconnectCoordinator {
 
   private execute(agent: Agent, step: PolicyStep): void {
     for (const action of step.actions) {
-      this.log.debug({ agentId: agent.id, situation: step.situation, column: step.column, action }, 'policy action');
+      this.log.debug(
+        { agentId: agent.id, situation: step.situation, column: step.column, action },
+        'policy action',
+      );
       this.perform(action, agent, step);
     }
   }
@@ -107,7 +118,10 @@ export class DisconnectCoordinator {
           if (!n.callId) return undefined;
           const c = this.calls.get(n.callId);
           if (!c || c.ended) return `call ${n.callId} has ended`;
-          if (c.agentId !== agent.id) return c.agentId ? `call ${n.callId} was given to agent ${c.agentId}` : `call ${n.callId} was rerouted`;
+          if (c.agentId !== agent.id)
+            return c.agentId
+              ? `call ${n.callId} was given to agent ${c.agentId}`
+              : `call ${n.callId} was rerouted`;
           return undefined;
         });
         return;
@@ -145,7 +159,12 @@ export class DisconnectCoordinator {
       await call.reattach(evidence);
     } else if (agent.contact) {
       ok = await call.reattachOnNewLeg(
-        { agentId: agent.id, uri: agent.contact.uri, profile: agent.contact.profile, timeoutMs: this.config.queue.ringTimeoutMs },
+        {
+          agentId: agent.id,
+          uri: agent.contact.uri,
+          profile: agent.contact.profile,
+          timeoutMs: this.config.queue.ringTimeoutMs,
+        },
         evidence,
       );
     }
@@ -156,7 +175,10 @@ export class DisconnectCoordinator {
     }
     if (!ok) {
       // Back, but not reachable on the call: the customer must not wait for nothing.
-      this.log.warn({ agentId: agent.id, callId: call.id }, 'could not reattach the agent: rerouting');
+      this.log.warn(
+        { agentId: agent.id, callId: call.id },
+        'could not reattach the agent: rerouting',
+      );
       this.reroute(agent, call);
       if (agent.status === 'disconnected') this.agents.move(agent, 'available');
     }

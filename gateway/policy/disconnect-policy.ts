@@ -6,7 +6,12 @@
 // conversations, consults, transfers) slot in as new keys of Column with their cells.
 
 /** The rows, in the order time moves through them. */
-export const SITUATIONS = ['disconnected', 'backWithinWindow', 'windowElapsed', 'presenceElapsed'] as const;
+export const SITUATIONS = [
+  'disconnected',
+  'backWithinWindow',
+  'windowElapsed',
+  'presenceElapsed',
+] as const;
 export type Situation = (typeof SITUATIONS)[number];
 
 /** The columns built so far. */

@@ -15,7 +15,9 @@ export class CallQueue {
   add(entry: QueueEntry): void {
     if (this.has(entry.callId)) throw new Error(`call ${entry.callId} is already queued`);
     this.entries.push({ ...entry, seq: this.seq++ });
-    this.entries.sort((a, b) => b.priority - a.priority || a.enqueuedAt - b.enqueuedAt || a.seq - b.seq);
+    this.entries.sort(
+      (a, b) => b.priority - a.priority || a.enqueuedAt - b.enqueuedAt || a.seq - b.seq,
+    );
   }
 
   has(callId: string): boolean {
@@ -30,7 +32,11 @@ export class CallQueue {
 
   /** The calls in the order they will be served. */
   list(): QueueEntry[] {
-    return this.entries.map(({ callId, priority, enqueuedAt }) => ({ callId, priority, enqueuedAt }));
+    return this.entries.map(({ callId, priority, enqueuedAt }) => ({
+      callId,
+      priority,
+      enqueuedAt,
+    }));
   }
 
   get size(): number {

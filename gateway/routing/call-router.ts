@@ -42,7 +42,8 @@ export class CallRouter {
     for (const agent of this.agents.all()) {
       if (agent.callId !== call.id) continue;
       agent.callId = undefined;
-      if (agent.status === 'busy' || agent.status === 'ringing') this.agents.move(agent, 'available');
+      if (agent.status === 'busy' || agent.status === 'ringing')
+        this.agents.move(agent, 'available');
     }
     this.dispatchSoon();
   }
@@ -85,7 +86,12 @@ export class CallRouter {
     call.log.info({ agentId: agent.id, uri: contact.uri }, 'offering the call');
     let outcome;
     try {
-      outcome = await call.ring({ agentId: agent.id, uri: contact.uri, profile: contact.profile, timeoutMs: this.config.queue.ringTimeoutMs });
+      outcome = await call.ring({
+        agentId: agent.id,
+        uri: contact.uri,
+        profile: contact.profile,
+        timeoutMs: this.config.queue.ringTimeoutMs,
+      });
     } catch (err) {
       call.log.error({ agentId: agent.id, err: (err as Error).message }, 'ringing failed');
       outcome = 'failed' as const;
@@ -120,8 +126,13 @@ export class CallRouter {
     const { uri, cause } = this.config.overflow;
     call.log.info({ uri, cause }, 'maximum wait reached: overflow');
     if (uri) {
-      const outcome = await call.ring({ uri, profile: 'rtp', timeoutMs: this.config.queue.ringTimeoutMs });
-      if (outcome === 'failed') await call.close('overflow-failed', { status: 480, reason: `Q.850;cause=${cause}` });
+      const outcome = await call.ring({
+        uri,
+        profile: 'rtp',
+        timeoutMs: this.config.queue.ringTimeoutMs,
+      });
+      if (outcome === 'failed')
+        await call.close('overflow-failed', { status: 480, reason: `Q.850;cause=${cause}` });
       return;
     }
     await call.hangUpWithPrompt(this.overflowPrompt, cause);

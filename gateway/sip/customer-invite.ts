@@ -16,7 +16,10 @@ export interface CustomerInviteDeps {
 export function customerInviteHandler(deps: CustomerInviteDeps) {
   return async (req: SipRequest, res: SipResponse): Promise<void> => {
     if (!deps.allow.allows(req.source_address)) {
-      deps.log.warn({ source: req.source_address, callId: req.get('Call-ID') }, 'INVITE from a source not in sbc.allow: 403');
+      deps.log.warn(
+        { source: req.source_address, callId: req.get('Call-ID') },
+        'INVITE from a source not in sbc.allow: 403',
+      );
       res.send(403, { headers: { Warning: '399 holdfast "source not allowed"' } });
       return;
     }
@@ -29,7 +32,10 @@ export function customerInviteHandler(deps: CustomerInviteDeps) {
       await call.accept();
     } catch (err) {
       const sdp = err instanceof UnsupportedSdpError;
-      call.log.warn({ err: (err as Error).message }, sdp ? 'customer SDP refused' : 'could not anchor the call');
+      call.log.warn(
+        { err: (err as Error).message },
+        sdp ? 'customer SDP refused' : 'could not anchor the call',
+      );
       await call.close('error', {
         status: sdp ? 488 : 503,
         reason: sdp ? undefined : 'SIP;cause=503;text="media server unavailable"',

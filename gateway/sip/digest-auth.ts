@@ -25,11 +25,13 @@ export function parseDigest(header: string | undefined): DigestParams | undefine
   if (!m) return undefined;
   const out: Record<string, string> = {};
   const re = /([a-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*(?:,|$)/gi;
-  for (let p; (p = re.exec(m[1])); ) out[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3];
+  for (let p; (p = re.exec(m[1]));)
+    out[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3];
   return out;
 }
 
-export type DigestVerdict = { ok: true; username: string } | { ok: false; stale: boolean; why: string };
+export type DigestVerdict =
+  { ok: true; username: string } | { ok: false; stale: boolean; why: string };
 
 export class DigestAuth {
   private readonly secret: Buffer;
@@ -55,27 +57,37 @@ export class DigestAuth {
   }
 
   /** Checks an Authorization header for `method` against the password of its username. */
-  verify(header: string | undefined, method: string, passwordOf: (username: string) => string | undefined): DigestVerdict {
+  verify(
+    header: string | undefined,
+    method: string,
+    passwordOf: (username: string) => string | undefined,
+  ): DigestVerdict {
     const p = parseDigest(header);
-    if (!p?.username || !p.nonce || !p.uri || !p.response) return { ok: false, stale: false, why: 'no Digest credentials' };
+    if (!p?.username || !p.nonce || !p.uri || !p.response)
+      return { ok: false, stale: false, why: 'no Digest credentials' };
     if (p.realm !== this.realm) return { ok: false, stale: false, why: `wrong realm ${p.realm}` };
-    if (p.algorithm && p.algorithm.toUpperCase() !== 'MD5') return { ok: false, stale: false, why: `unsupported algorithm ${p.algorithm}` };
+    if (p.algorithm && p.algorithm.toUpperCase() !== 'MD5')
+      return { ok: false, stale: false, why: `unsupported algorithm ${p.algorithm}` };
     const nonceCheck = this.checkNonce(p.nonce);
-    if (nonceCheck !== 'ok') return { ok: false, stale: nonceCheck === 'stale', why: `${nonceCheck} nonce` };
+    if (nonceCheck !== 'ok')
+      return { ok: false, stale: nonceCheck === 'stale', why: `${nonceCheck} nonce` };
     const password = passwordOf(p.username);
-    if (password === undefined) return { ok: false, stale: false, why: `unknown user ${p.username}` };
+    if (password === undefined)
+      return { ok: false, stale: false, why: `unknown user ${p.username}` };
     const ha1 = md5(`${p.username}:${this.realm}:${password}`);
     const ha2 = md5(`${method}:${p.uri}`);
     let expected: string;
     if (p.qop) {
-      if (p.qop !== 'auth' || !p.nc || !p.cnonce) return { ok: false, stale: false, why: 'bad qop parameters' };
+      if (p.qop !== 'auth' || !p.nc || !p.cnonce)
+        return { ok: false, stale: false, why: 'bad qop parameters' };
       expected = md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`);
     } else {
       expected = md5(`${ha1}:${p.nonce}:${ha2}`);
     }
     const a = Buffer.from(expected);
     const b = Buffer.from(p.response.toLowerCase());
-    if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, stale: false, why: 'wrong password' };
+    if (a.length !== b.length || !timingSafeEqual(a, b))
+      return { ok: false, stale: false, why: 'wrong password' };
     return { ok: true, username: p.username };
   }
 

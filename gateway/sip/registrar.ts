@@ -33,22 +33,32 @@ export class Registrar {
   }
 
   handle(req: SipRequest, res: SipResponse): void {
-    const verdict = this.auth.verify(req.get('Authorization') || undefined, 'REGISTER', (user) => this.agents.get(user)?.config.password);
+    const verdict = this.auth.verify(
+      req.get('Authorization') || undefined,
+      'REGISTER',
+      (user) => this.agents.get(user)?.config.password,
+    );
     if (!verdict.ok) {
-      if (req.has('Authorization')) this.log.info({ why: verdict.why, from: req.source_address }, 'REGISTER refused');
+      if (req.has('Authorization'))
+        this.log.info({ why: verdict.why, from: req.source_address }, 'REGISTER refused');
       res.send(401, { headers: { 'WWW-Authenticate': this.auth.challenge(verdict.stale) } });
       return;
     }
     const agent = this.agents.get(verdict.username)!;
     const toUser = /sips?:([^@;>]+)@/i.exec(req.get('To') ?? '')?.[1];
     if (toUser && toUser !== agent.id) {
-      res.send(403, { headers: { 'X-Reason': `credentials of ${agent.id} cannot register ${toUser}` } });
+      res.send(403, {
+        headers: { 'X-Reason': `credentials of ${agent.id} cannot register ${toUser}` },
+      });
       return;
     }
     const contactHeader = req.get('Contact') ?? '';
     const contactUri = /<([^>]+)>/.exec(contactHeader)?.[1] ?? contactHeader.split(';')[0].trim();
     const expiresParam = /;\s*expires=(\d+)/i.exec(contactHeader)?.[1];
-    const expires = Math.min(MAX_EXPIRES, Number(expiresParam ?? req.get('Expires') ?? DEFAULT_EXPIRES));
+    const expires = Math.min(
+      MAX_EXPIRES,
+      Number(expiresParam ?? req.get('Expires') ?? DEFAULT_EXPIRES),
+    );
     if (contactHeader.trim() === '*' || expires === 0) {
       this.unregister(agent);
       res.send(200);
@@ -61,10 +71,20 @@ export class Registrar {
     const transport = (req.protocol || 'udp').toLowerCase();
     const previous = agent.contact;
     const changed = !previous || previous.uri !== contactUri || previous.transport !== transport;
-    this.agents.setContact(agent, { uri: contactUri, transport, profile: profileForTransport(transport), expiresAt: Date.now() + expires * 1000 });
+    this.agents.setContact(agent, {
+      uri: contactUri,
+      transport,
+      profile: profileForTransport(transport),
+      expiresAt: Date.now() + expires * 1000,
+    });
     this.expiries.set(agent.id, expires * 1000, () => this.unregister(agent));
-    res.send(200, { headers: { Contact: `<${contactUri}>;expires=${expires}`, Expires: String(expires) } });
-    this.log.info({ agentId: agent.id, transport, contact: contactUri, changed }, 'agent registered');
+    res.send(200, {
+      headers: { Contact: `<${contactUri}>;expires=${expires}`, Expires: String(expires) },
+    });
+    this.log.info(
+      { agentId: agent.id, transport, contact: contactUri, changed },
+      'agent registered',
+    );
     this.events.registered(agent, changed);
   }
 

@@ -15,6 +15,10 @@ export function sipStatusOf(err: unknown): number | undefined {
 type Handler = (req: SipRequest, res: SipResponse) => void;
 
 /** drachtio-srf defines a route method per SIP verb at runtime; its types only declare invite. */
-export function route(srf: SrfInstance, verb: 'register' | 'options' | 'info' | 'message', handler: Handler): void {
+export function route(
+  srf: SrfInstance,
+  verb: 'register' | 'options' | 'info' | 'message',
+  handler: Handler,
+): void {
   (srf as unknown as Record<string, (h: Handler) => void>)[verb](handler);
 }

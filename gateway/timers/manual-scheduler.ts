@@ -19,7 +19,9 @@ export class ManualScheduler implements Scheduler {
   advance(ms: number): void {
     const end = this.t + ms;
     for (;;) {
-      const due = this.jobs.filter((j) => !j.cancelled && j.at <= end).sort((a, b) => a.at - b.at)[0];
+      const due = this.jobs
+        .filter((j) => !j.cancelled && j.at <= end)
+        .sort((a, b) => a.at - b.at)[0];
       if (!due) break;
       this.t = due.at;
       due.cancelled = true;

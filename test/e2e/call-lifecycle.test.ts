@@ -4,7 +4,13 @@
 import t from 'tap';
 import { rms } from '../helpers/audio-compare';
 import { describeSipp, startSipp } from '../helpers/sipp';
-import { rtpenginePortFor, sleep, startTestGateway, waitFor, type TestGateway } from './helpers/gateway-harness';
+import {
+  rtpenginePortFor,
+  sleep,
+  startTestGateway,
+  waitFor,
+  type TestGateway,
+} from './helpers/gateway-harness';
 import { Agent, Customer, CUSTOMER_TONE, hearsTone, listen, openEndpoint } from './helpers/parties';
 import { SipError, TestUa } from './helpers/test-ua';
 
@@ -13,108 +19,148 @@ const BOB_TONE = 1600;
 
 const calls = (hf: TestGateway) => [...hf.gw.calls.values()];
 
-t.test('a deliberate agent hang-up ends the call normally, with no disconnect handling', async (t) => {
-  const agentEp = await openEndpoint(t);
-  const agent = await startSipp(t, { scenario: 'gateway-agent-hangup.xml', keys: { rtp_ip: '127.0.0.1', rtp_port: agentEp.port }, calls: 1, callDurationMs: 1000, timeoutMs: 20_000 });
-  const hf = await startTestGateway(t, [{ id: 'carol', uri: `sip:carol@127.0.0.1:${agent.port}` }]);
-  const customer = await Customer.call(t, hf);
-  const bye = customer.ua.waitForBye(customer.dialog, 10_000);
-  const states: string[] = [];
-  const call = calls(hf)[0];
-  call.on('state', (to) => states.push(to));
-  // The agent talks (SIPp answers with our socket as its media address).
-  await waitFor(() => call.agentTag !== undefined, 'agent leg');
-  agentEp.setRemote('127.0.0.1', await rtpenginePortFor(hf.gw, call.session.callId, call.agentTag!));
-  agentEp.play({ tone: ALICE_TONE });
-  t.ok(await bye, 'the customer gets a BYE');
-  const r = await agent.done;
-  t.equal(r.successful, 1, describeSipp(r));
-  await hf.settled();
-  t.notOk(states.includes('agentGone'), `no disconnect handling (states: ${states.join(' → ')})`);
-  t.equal(hf.gw.agents.get('carol')!.status, 'available');
-  t.equal(hf.gw.coordinator.size, 0, 'no absence');
-});
+t.test(
+  'a deliberate agent hang-up ends the call normally, with no disconnect handling',
+  async (t) => {
+    const agentEp = await openEndpoint(t);
+    const agent = await startSipp(t, {
+      scenario: 'gateway-agent-hangup.xml',
+      keys: { rtp_ip: '127.0.0.1', rtp_port: agentEp.port },
+      calls: 1,
+      callDurationMs: 1000,
+      timeoutMs: 20_000,
+    });
+    const hf = await startTestGateway(t, [
+      { id: 'carol', uri: `sip:carol@127.0.0.1:${agent.port}` },
+    ]);
+    const customer = await Customer.call(t, hf);
+    const bye = customer.ua.waitForBye(customer.dialog, 10_000);
+    const states: string[] = [];
+    const call = calls(hf)[0];
+    call.on('state', (to) => states.push(to));
+    // The agent talks (SIPp answers with our socket as its media address).
+    await waitFor(() => call.agentTag !== undefined, 'agent leg');
+    agentEp.setRemote(
+      '127.0.0.1',
+      await rtpenginePortFor(hf.gw, call.session.callId, call.agentTag!),
+    );
+    agentEp.play({ tone: ALICE_TONE });
+    t.ok(await bye, 'the customer gets a BYE');
+    const r = await agent.done;
+    t.equal(r.successful, 1, describeSipp(r));
+    await hf.settled();
+    t.notOk(states.includes('agentGone'), `no disconnect handling (states: ${states.join(' → ')})`);
+    t.equal(hf.gw.agents.get('carol')!.status, 'available');
+    t.equal(hf.gw.coordinator.size, 0, 'no absence');
+  },
+);
 
-t.test('no agent available: the customer waits with music, then overflows to the overflow URI', async (t) => {
-  const overflowEp = await openEndpoint(t);
-  const overflow = await startSipp(t, { scenario: 'gateway-agent.xml', keys: { rtp_ip: '127.0.0.1', rtp_port: overflowEp.port }, timeoutMs: 30_000 });
-  const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }], {
-    queue: { maxWaitMs: 2500 },
-    overflow: { uri: `sip:overflow@127.0.0.1:${overflow.port}` },
-  });
-  const provisional: number[] = [];
-  const started = Date.now();
-  const pending = Customer.call(t, hf, provisional);
-  await waitFor(() => hf.gw.stats().queued === 1, 'queued');
-  // Early media: the customer got rtpengine's SDP in a 183 and hears the music.
-  await waitFor(() => provisional.includes(183), '183 with SDP');
-  const customer = await pending;
-  t.ok(Date.now() - started >= 2400, `answered only after the maximum wait (${Date.now() - started} ms)`);
-  t.equal(calls(hf)[0].state, 'connected');
-  t.equal(calls(hf)[0].agentId, undefined, 'not an agent');
-  // Audio with the overflow destination (SIPp UAS whose SDP is our socket).
-  t.ok((await hearsTone(overflowEp, CUSTOMER_TONE)) > 0.8, 'the overflow destination hears the customer');
-  t.equal(await customer.hangUp(), 200);
-  await overflow.stop(2000);
-  await hf.settled();
-});
+t.test(
+  'no agent available: the customer waits with music, then overflows to the overflow URI',
+  async (t) => {
+    const overflowEp = await openEndpoint(t);
+    const overflow = await startSipp(t, {
+      scenario: 'gateway-agent.xml',
+      keys: { rtp_ip: '127.0.0.1', rtp_port: overflowEp.port },
+      timeoutMs: 30_000,
+    });
+    const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }], {
+      queue: { maxWaitMs: 2500 },
+      overflow: { uri: `sip:overflow@127.0.0.1:${overflow.port}` },
+    });
+    const provisional: number[] = [];
+    const started = Date.now();
+    const pending = Customer.call(t, hf, provisional);
+    await waitFor(() => hf.gw.stats().queued === 1, 'queued');
+    // Early media: the customer got rtpengine's SDP in a 183 and hears the music.
+    await waitFor(() => provisional.includes(183), '183 with SDP');
+    const customer = await pending;
+    t.ok(
+      Date.now() - started >= 2400,
+      `answered only after the maximum wait (${Date.now() - started} ms)`,
+    );
+    t.equal(calls(hf)[0].state, 'connected');
+    t.equal(calls(hf)[0].agentId, undefined, 'not an agent');
+    // Audio with the overflow destination (SIPp UAS whose SDP is our socket).
+    t.ok(
+      (await hearsTone(overflowEp, CUSTOMER_TONE)) > 0.8,
+      'the overflow destination hears the customer',
+    );
+    t.equal(await customer.hangUp(), 200);
+    await overflow.stop(2000);
+    await hf.settled();
+  },
+);
 
-t.test('no agent available and no overflow URI: music while waiting, then a final response with the cause', async (t) => {
-  const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }], { queue: { maxWaitMs: 2000 }, overflow: { cause: 34 } });
-  const ep = await openEndpoint(t);
-  const ua = await TestUa.open('udp', hf.sip.udp, 'customer');
-  t.teardown(() => ua.close());
-  const uri = `sip:support@${hf.sip.udp.host}:${hf.sip.udp.port}`;
-  const outcome = ua.invite(uri, ep.sdp(), [], (m) => {
-    if (m.status === 183) ep.setRemoteFromSdp(m.body.toString());
-  });
-  await waitFor(() => calls(hf).length === 1, 'queued');
-  const music = await listen(ep, 800, 400);
-  t.ok(rms(music) > 300, `the waiting customer hears music (rms ${rms(music).toFixed(0)})`);
-  const err = await outcome.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  t.ok(err instanceof SipError, 'the call is refused at the end');
-  t.equal((err as SipError).status, 480);
-  t.match((err as SipError).response.get('reason') ?? '', /Q\.850;cause=34/);
-  await hf.settled();
-});
+t.test(
+  'no agent available and no overflow URI: music while waiting, then a final response with the cause',
+  async (t) => {
+    const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }], {
+      queue: { maxWaitMs: 2000 },
+      overflow: { cause: 34 },
+    });
+    const ep = await openEndpoint(t);
+    const ua = await TestUa.open('udp', hf.sip.udp, 'customer');
+    t.teardown(() => ua.close());
+    const uri = `sip:support@${hf.sip.udp.host}:${hf.sip.udp.port}`;
+    const outcome = ua.invite(uri, ep.sdp(), [], (m) => {
+      if (m.status === 183) ep.setRemoteFromSdp(m.body.toString());
+    });
+    await waitFor(() => calls(hf).length === 1, 'queued');
+    const music = await listen(ep, 800, 400);
+    t.ok(rms(music) > 300, `the waiting customer hears music (rms ${rms(music).toFixed(0)})`);
+    const err = await outcome.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    t.ok(err instanceof SipError, 'the call is refused at the end');
+    t.equal((err as SipError).status, 480);
+    t.match((err as SipError).response.get('reason') ?? '', /Q\.850;cause=34/);
+    await hf.settled();
+  },
+);
 
-t.test('an agent that fails while ringing is skipped; one that does not answer times out; the next answers', async (t) => {
-  const busy = await startSipp(t, { scenario: 'gateway-agent-busy.xml', timeoutMs: 20_000 });
-  const hf = await startTestGateway(
-    t,
-    [
-      { id: 'dave', uri: `sip:dave@127.0.0.1:${busy.port}` },
-      { id: 'erin', password: 'pw-erin' },
-      { id: 'bob', password: 'pw-bob' },
-    ],
-    { queue: { ringTimeoutMs: 1200 } },
-  );
-  // erin rings and never answers; bob answers. dave is the longest idle (static from the start).
-  const erin = await Agent.open(t, hf, 'erin', { tone: ALICE_TONE, password: 'pw-erin' });
-  erin.autoAnswer = false;
-  const erinInvites: string[] = [];
-  erin.ua.on('invite', (inv) => {
-    erinInvites.push(inv.req.callId);
-    inv.ring();
-  });
-  await sleep(20);
-  const bob = await Agent.open(t, hf, 'bob', { tone: BOB_TONE, password: 'pw-bob' });
-  const customer = await Customer.call(t, hf);
-  const call = calls(hf)[0];
-  await waitFor(() => call.state === 'connected' && call.agentId === 'bob', 'bob answers in the end', 10_000);
-  t.same([...call.skip].sort(), ['dave', 'erin'], 'dave (486) and erin (no answer) were skipped');
-  t.equal(erinInvites.length, 1, 'erin was rung once');
-  t.equal(hf.gw.agents.get('dave')!.status, 'available');
-  t.equal(hf.gw.agents.get('erin')!.status, 'available');
-  t.ok((await hearsTone(customer.ep, BOB_TONE)) > 0.8, 'the customer hears bob');
-  t.equal(await customer.hangUp(), 200);
-  const r = await busy.stop(2000);
-  t.ok(r.successful >= 1 || r.created >= 1, describeSipp(r));
-  await hf.settled();
-});
+t.test(
+  'an agent that fails while ringing is skipped; one that does not answer times out; the next answers',
+  async (t) => {
+    const busy = await startSipp(t, { scenario: 'gateway-agent-busy.xml', timeoutMs: 20_000 });
+    const hf = await startTestGateway(
+      t,
+      [
+        { id: 'dave', uri: `sip:dave@127.0.0.1:${busy.port}` },
+        { id: 'erin', password: 'pw-erin' },
+        { id: 'bob', password: 'pw-bob' },
+      ],
+      { queue: { ringTimeoutMs: 1200 } },
+    );
+    // erin rings and never answers; bob answers. dave is the longest idle (static from the start).
+    const erin = await Agent.open(t, hf, 'erin', { tone: ALICE_TONE, password: 'pw-erin' });
+    erin.autoAnswer = false;
+    const erinInvites: string[] = [];
+    erin.ua.on('invite', (inv) => {
+      erinInvites.push(inv.req.callId);
+      inv.ring();
+    });
+    await sleep(20);
+    await Agent.open(t, hf, 'bob', { tone: BOB_TONE, password: 'pw-bob' });
+    const customer = await Customer.call(t, hf);
+    const call = calls(hf)[0];
+    await waitFor(
+      () => call.state === 'connected' && call.agentId === 'bob',
+      'bob answers in the end',
+      10_000,
+    );
+    t.same([...call.skip].sort(), ['dave', 'erin'], 'dave (486) and erin (no answer) were skipped');
+    t.equal(erinInvites.length, 1, 'erin was rung once');
+    t.equal(hf.gw.agents.get('dave')!.status, 'available');
+    t.equal(hf.gw.agents.get('erin')!.status, 'available');
+    t.ok((await hearsTone(customer.ep, BOB_TONE)) > 0.8, 'the customer hears bob');
+    t.equal(await customer.hangUp(), 200);
+    const r = await busy.stop(2000);
+    t.ok(r.successful >= 1 || r.created >= 1, describeSipp(r));
+    await hf.settled();
+  },
+);
 
 t.test('an SDP the gateway cannot use gets 488 and leaves nothing behind', async (t) => {
   const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }]);
@@ -122,9 +168,15 @@ t.test('an SDP the gateway cannot use gets 488 and leaves nothing behind', async
   t.teardown(() => ua.close());
   const uri = `sip:support@${hf.sip.udp.host}:${hf.sip.udp.port}`;
   const bad = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 5000 RTP/AVP 96\r\n';
-  const err = await ua.invite(uri, bad).then(() => undefined, (e: unknown) => e);
+  const err = await ua.invite(uri, bad).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   t.equal((err as SipError).status, 488);
-  const garbage = await ua.invite(uri, 'this is not sdp').then(() => undefined, (e: unknown) => e);
+  const garbage = await ua.invite(uri, 'this is not sdp').then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   t.equal((garbage as SipError).status, 488);
   await hf.settled();
 });
@@ -185,7 +237,11 @@ t.test('a customer hang-up releases everything in every phase', async (t) => {
   customer = await Customer.call(t, hf);
   await waitFor(() => calls(hf)[0]?.state === 'connected', 'connected a third time');
   alice.ep.pause();
-  await waitFor(() => calls(hf)[0]?.state === 'queued', 'rerouted, waiting (bob is not there)', 6000);
+  await waitFor(
+    () => calls(hf)[0]?.state === 'queued',
+    'rerouted, waiting (bob is not there)',
+    6000,
+  );
   await customer.hangUp();
   await hf.api('POST', '/v1/agents/alice/desktop', { state: 'connected' });
   await hf.settled();

@@ -3,23 +3,26 @@ import { AgentDirectory } from '../../gateway/agents/agent-directory';
 import { canMove } from '../../gateway/agents/agent-state';
 import { CallQueue } from '../../gateway/queue/call-queue';
 
-t.test('static agents start available with the profile of their transport; registrars start offline', async (t) => {
-  let now = 0;
-  const d = new AgentDirectory(
-    [
-      { id: 'a', uri: 'sip:a@127.0.0.1:5070', token: 'ta' },
-      { id: 'b', uri: 'sip:b@127.0.0.1:5071;transport=ws', token: 'tb' },
-      { id: 'c', password: 'p', token: 'tc' },
-    ],
-    () => now,
-  );
-  t.equal(d.get('a')!.status, 'available');
-  t.equal(d.get('a')!.contact!.profile, 'rtp');
-  t.equal(d.get('b')!.contact!.profile, 'webrtc');
-  t.equal(d.get('c')!.status, 'offline');
-  t.equal(d.byBearer('tc')!.id, 'c');
-  now = 5;
-});
+t.test(
+  'static agents start available with the profile of their transport; registrars start offline',
+  async (t) => {
+    let now = 0;
+    const d = new AgentDirectory(
+      [
+        { id: 'a', uri: 'sip:a@127.0.0.1:5070', token: 'ta' },
+        { id: 'b', uri: 'sip:b@127.0.0.1:5071;transport=ws', token: 'tb' },
+        { id: 'c', password: 'p', token: 'tc' },
+      ],
+      () => now,
+    );
+    t.equal(d.get('a')!.status, 'available');
+    t.equal(d.get('a')!.contact!.profile, 'rtp');
+    t.equal(d.get('b')!.contact!.profile, 'webrtc');
+    t.equal(d.get('c')!.status, 'offline');
+    t.equal(d.byBearer('tc')!.id, 'c');
+    now = 5;
+  },
+);
 
 t.test('longest idle is chosen, skipping busy and skipped agents', async (t) => {
   let now = 0;
@@ -63,7 +66,10 @@ t.test('queue orders by priority, then waiting time, then arrival', async (t) =>
   q.add({ callId: 'old', priority: 0, enqueuedAt: 50 });
   q.add({ callId: 'rerouted', priority: 10, enqueuedAt: 500 });
   q.add({ callId: 'new2', priority: 0, enqueuedAt: 100 });
-  t.same(q.list().map((e) => e.callId), ['rerouted', 'old', 'new1', 'new2']);
+  t.same(
+    q.list().map((e) => e.callId),
+    ['rerouted', 'old', 'new1', 'new2'],
+  );
   t.throws(() => q.add({ callId: 'old', priority: 0, enqueuedAt: 1 }), /already queued/);
   t.ok(q.remove('old'));
   t.notOk(q.remove('old'));

@@ -16,8 +16,15 @@ t.test('held while gone, delivered on release, stale ones expired with a reason'
   t.equal(gone.length, 1);
   t.equal(got.length, 1, 'expiry notices are held too');
   box.release();
-  t.same(got.slice(1).map((d) => d.event), ['expired', 'notification']);
-  t.match(got[1], { event: 'expired', reason: 'call c1 was given to bob', notification: { callId: 'c1' } });
+  t.same(
+    got.slice(1).map((d) => d.event),
+    ['expired', 'notification'],
+  );
+  t.match(got[1], {
+    event: 'expired',
+    reason: 'call c1 was given to bob',
+    notification: { callId: 'c1' },
+  });
 });
 
 t.test('nothing is lost when nobody listens', async (t) => {

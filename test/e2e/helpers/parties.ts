@@ -110,7 +110,10 @@ export class Agent {
   /** The next answered INVITE. */
   nextCall(timeoutMs = 10_000): Promise<{ dialog: Dialog; invite: SipMessage }> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.id}: no call within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.id}: no call within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.waiters.push((d) => {
         clearTimeout(timer);
         resolve(d);

@@ -5,7 +5,11 @@ import type { TestGateway } from './gateway-harness';
 
 export interface SseEvent {
   event: string;
-  data: { event: string; reason?: string; notification: { id: string; type: string; callId?: string } };
+  data: {
+    event: string;
+    reason?: string;
+    notification: { id: string; type: string; callId?: string };
+  };
 }
 
 export interface SseStream {
@@ -13,11 +17,21 @@ export interface SseStream {
   close(): void;
 }
 
-export function subscribe(t: Test, hf: TestGateway, agentId: string, token = `${agentId}-token`): Promise<SseStream> {
+export function subscribe(
+  t: Test,
+  hf: TestGateway,
+  agentId: string,
+  token = `${agentId}-token`,
+): Promise<SseStream> {
   return new Promise((resolve, reject) => {
     const events: SseEvent[] = [];
     const req = http.get(
-      { host: hf.gw.http.host, port: hf.gw.http.port, path: `/v1/agents/${agentId}/notifications`, headers: { Authorization: `Bearer ${token}` } },
+      {
+        host: hf.gw.http.host,
+        port: hf.gw.http.port,
+        path: `/v1/agents/${agentId}/notifications`,
+        headers: { Authorization: `Bearer ${token}` },
+      },
       (res) => {
         if (res.statusCode !== 200) {
           reject(new Error(`SSE subscribe got ${res.statusCode}`));

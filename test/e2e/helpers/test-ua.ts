@@ -6,12 +6,20 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { digestAuthorization } from '../../helpers/sip-digest';
 import { parseMessage, SipMessage, uriOf, type Header } from '../../helpers/sip-message';
-import { openTransport, type HostPort, type SipProto, type SipTransport } from '../../helpers/sip-transport';
+import {
+  openTransport,
+  type HostPort,
+  type SipProto,
+  type SipTransport,
+} from '../../helpers/sip-transport';
 
 const rand = () => randomBytes(6).toString('hex');
 
 export class SipError extends Error {
-  constructor(readonly status: number, readonly response: SipMessage) {
+  constructor(
+    readonly status: number,
+    readonly response: SipMessage,
+  ) {
     super(`SIP ${status} ${response.reason ?? ''}`);
   }
 }
@@ -120,14 +128,24 @@ export class TestUa extends EventEmitter<TestUaEvents> {
     };
     let res = await this.send(build());
     if (res.status === 401 && password !== undefined) {
-      const auth = digestAuthorization(res.get('www-authenticate') ?? '', { username: this.user, password }, 'REGISTER', uri);
+      const auth = digestAuthorization(
+        res.get('www-authenticate') ?? '',
+        { username: this.user, password },
+        'REGISTER',
+        uri,
+      );
       res = await this.send(build(auth));
     }
     return res.status!;
   }
 
   /** Calls `uri`; resolves with the dialog once answered (ACK sent), rejects with SipError. */
-  async invite(uri: string, sdp: string, headers: Header[] = [], onProvisional?: (m: SipMessage) => void): Promise<Dialog> {
+  async invite(
+    uri: string,
+    sdp: string,
+    headers: Header[] = [],
+    onProvisional?: (m: SipMessage) => void,
+  ): Promise<Dialog> {
     const callId = rand();
     const localTag = rand();
     const localUri = `sip:${this.user}@${this.transport.viaHost}`;
@@ -229,7 +247,10 @@ export class TestUa extends EventEmitter<TestUaEvents> {
   }
 
   async reinvite(d: Dialog, sdp: string): Promise<SipMessage> {
-    const req = this.inDialog(d, 'INVITE', [['Content-Type', 'application/sdp'], ['Contact', `<${this.contactUri}>`]]);
+    const req = this.inDialog(d, 'INVITE', [
+      ['Content-Type', 'application/sdp'],
+      ['Contact', `<${this.contactUri}>`],
+    ]);
     req.body = Buffer.from(sdp);
     const res = await this.send(req);
     if (res.status! < 300) {
@@ -277,7 +298,11 @@ export class TestUa extends EventEmitter<TestUaEvents> {
 
   private request(method: string, uri: string, headers: Header[]): SipMessage {
     const via = `SIP/2.0/${this.proto.toUpperCase()} ${this.transport.viaHost}${this.transport.viaPort ? `:${this.transport.viaPort}` : ''};branch=z9hG4bK${rand()};rport`;
-    return new SipMessage({ method, uri, headers: [['Via', via], ['Max-Forwards', '70'], ...headers] });
+    return new SipMessage({
+      method,
+      uri,
+      headers: [['Via', via], ['Max-Forwards', '70'], ...headers],
+    });
   }
 
   private inDialog(d: Dialog, method: string, extra: Header[]): SipMessage {
@@ -328,7 +353,8 @@ export class TestUa extends EventEmitter<TestUaEvents> {
           return;
         }
         this.transport.send(req.toBuffer());
-        if (this.proto === 'udp' || tries === 1) timer = setTimeout(transmit, this.proto === 'udp' ? 500 * tries : 8000);
+        if (this.proto === 'udp' || tries === 1)
+          timer = setTimeout(transmit, this.proto === 'udp' ? 500 * tries : 8000);
       };
       transmit();
     });
@@ -351,7 +377,14 @@ export class TestUa extends EventEmitter<TestUaEvents> {
     else pending.resolve(res);
   }
 
-  private reply(req: SipMessage, status: number, reason: string, extra: Header[] = [], body?: string, toTag?: string): void {
+  private reply(
+    req: SipMessage,
+    status: number,
+    reason: string,
+    extra: Header[] = [],
+    body?: string,
+    toTag?: string,
+  ): void {
     const to = req.get('to') ?? '';
     const res = new SipMessage({
       status,
@@ -395,7 +428,16 @@ export class TestUa extends EventEmitter<TestUaEvents> {
         case 'INVITE': {
           const sdp = this.reinviteSdp?.(d) ?? d.localSdp;
           d.remoteSdp = req.body.toString() || d.remoteSdp;
-          this.reply(req, 200, 'OK', [['Contact', `<${this.contactUri}>`], ['Content-Type', 'application/sdp']], sdp);
+          this.reply(
+            req,
+            200,
+            'OK',
+            [
+              ['Contact', `<${this.contactUri}>`],
+              ['Content-Type', 'application/sdp'],
+            ],
+            sdp,
+          );
           return;
         }
         default:
@@ -412,7 +454,11 @@ export class TestUa extends EventEmitter<TestUaEvents> {
       this.incoming.get(req.branch)?.reject(487);
       return;
     }
-    this.reply(req, req.method === 'OPTIONS' ? 200 : 481, req.method === 'OPTIONS' ? 'OK' : 'Call/Transaction Does Not Exist');
+    this.reply(
+      req,
+      req.method === 'OPTIONS' ? 200 : 481,
+      req.method === 'OPTIONS' ? 'OK' : 'Call/Transaction Does Not Exist',
+    );
   }
 
   private onNewInvite(req: SipMessage): void {
@@ -422,8 +468,27 @@ export class TestUa extends EventEmitter<TestUaEvents> {
       req,
       ring: (sdp) => {
         if (final) return;
-        if (sdp) this.reply(req, 183, 'Session Progress', [['Contact', `<${this.contactUri}>`], ['Content-Type', 'application/sdp']], sdp, localTag);
-        else this.reply(req, 180, 'Ringing', [['Contact', `<${this.contactUri}>`]], undefined, localTag);
+        if (sdp)
+          this.reply(
+            req,
+            183,
+            'Session Progress',
+            [
+              ['Contact', `<${this.contactUri}>`],
+              ['Content-Type', 'application/sdp'],
+            ],
+            sdp,
+            localTag,
+          );
+        else
+          this.reply(
+            req,
+            180,
+            'Ringing',
+            [['Contact', `<${this.contactUri}>`]],
+            undefined,
+            localTag,
+          );
       },
       answer: async (sdp) => {
         if (final) throw new Error('INVITE already answered or rejected');
@@ -442,13 +507,30 @@ export class TestUa extends EventEmitter<TestUaEvents> {
           received: [],
         };
         this.dialogs.set(req.callId, dialog);
-        this.reply(req, 200, 'OK', [['Contact', `<${this.contactUri}>`], ['Content-Type', 'application/sdp']], sdp, localTag);
+        this.reply(
+          req,
+          200,
+          'OK',
+          [
+            ['Contact', `<${this.contactUri}>`],
+            ['Content-Type', 'application/sdp'],
+          ],
+          sdp,
+          localTag,
+        );
         return dialog;
       },
       reject: (status) => {
         if (final) return;
         final = true;
-        this.reply(req, status, status === 487 ? 'Request Terminated' : 'Rejected', [], undefined, localTag);
+        this.reply(
+          req,
+          status,
+          status === 487 ? 'Request Terminated' : 'Rejected',
+          [],
+          undefined,
+          localTag,
+        );
       },
     };
     this.incoming.set(req.branch, inv);
