@@ -11,8 +11,8 @@ import { startGateway } from '../gateway/gateway';
 import type { Call } from '../gateway/call/call';
 import { toneShare } from '../test/helpers/audio-compare';
 import { parseHostports } from '../test/helpers/sip-server';
-import type { TestGateway } from '../test/e2e/helpers/gateway-harness';
-import { Agent, Customer } from '../test/e2e/helpers/parties';
+import type { TestGateway } from '../test/e2e/fixtures/gateway-harness';
+import { Agent, Customer } from '../test/e2e/fixtures/parties';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

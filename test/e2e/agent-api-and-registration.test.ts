@@ -1,8 +1,8 @@
 // The agent API's guard rails (tokens, JSON errors) and agent registration: digest, and the
 // media profile that follows the transport (WebSocket → webrtc, UDP → rtp).
 import t from 'tap';
-import { startTestGateway } from './helpers/gateway-harness';
-import { TestUa } from './helpers/test-ua';
+import { startTestGateway } from './fixtures/gateway-harness';
+import { TestUa } from './fixtures/test-ua';
 
 t.test('tokens: agent sees itself, admin sees all; clear JSON errors', async (t) => {
   const hf = await startTestGateway(t, [

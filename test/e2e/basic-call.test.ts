@@ -5,8 +5,8 @@ import t from 'tap';
 import { RtpEndpoint } from '../helpers/rtp-endpoint';
 import { describeSipp, startSipp } from '../helpers/sipp';
 import { toneShare, joinSamples } from '../helpers/audio-compare';
-import { rtpenginePortFor, sleep, startTestGateway, waitFor } from './helpers/gateway-harness';
-import { TestUa } from './helpers/test-ua';
+import { rtpenginePortFor, sleep, startTestGateway, waitFor } from './fixtures/gateway-harness';
+import { TestUa } from './fixtures/test-ua';
 
 const CUSTOMER_TONE = 440;
 const AGENT_TONE = 1000;

@@ -10,9 +10,9 @@ import {
   startTestGateway,
   waitFor,
   type TestGateway,
-} from './helpers/gateway-harness';
-import { Agent, Customer, CUSTOMER_TONE, hearsTone, listen, openEndpoint } from './helpers/parties';
-import { SipError, TestUa } from './helpers/test-ua';
+} from './fixtures/gateway-harness';
+import { Agent, Customer, CUSTOMER_TONE, hearsTone, listen, openEndpoint } from './fixtures/parties';
+import { SipError, TestUa } from './fixtures/test-ua';
 
 const ALICE_TONE = 1000;
 const BOB_TONE = 1600;

@@ -1,10 +1,10 @@
 // The "Notifications" column of the disconnect policy, one test per row, end to end: the
 // agent's page reads its notifications over SSE while the omnichannel system posts them.
 import t from 'tap';
-import { startTestGateway, sleep, waitFor, type TestGateway } from './helpers/gateway-harness';
-import { Agent, Customer, CUSTOMER_TONE, hearsTone } from './helpers/parties';
-import { subscribe } from './helpers/sse-client';
-import { TestUa } from './helpers/test-ua';
+import { startTestGateway, sleep, waitFor, type TestGateway } from './fixtures/gateway-harness';
+import { Agent, Customer, CUSTOMER_TONE, hearsTone } from './fixtures/parties';
+import { subscribe } from './fixtures/sse-client';
+import { TestUa } from './fixtures/test-ua';
 
 const ALICE_TONE = 1000;
 const BOB_TONE = 1600;

@@ -5,8 +5,8 @@ import { performance } from 'node:perf_hooks';
 import t from 'tap';
 import { joinSamples, locate, rms, toneShare } from '../helpers/audio-compare';
 import { readWav } from '../helpers/audio-wav';
-import { sleep, startTestGateway, waitFor, type TestGateway } from './helpers/gateway-harness';
-import { Agent, Customer, CUSTOMER_TONE, hearsTone, listen } from './helpers/parties';
+import { sleep, startTestGateway, waitFor, type TestGateway } from './fixtures/gateway-harness';
+import { Agent, Customer, CUSTOMER_TONE, hearsTone, listen } from './fixtures/parties';
 
 const ALICE_TONE = 1000;
 const BOB_TONE = 1600;

@@ -3,8 +3,8 @@
 // and a WebSocket agent whose transport closes (failed in-dialog keep-alive).
 import t from 'tap';
 import { rms, toneShare } from '../helpers/audio-compare';
-import { startTestGateway, waitFor, type TestGateway } from './helpers/gateway-harness';
-import { Agent, Customer, CUSTOMER_TONE, hearsTone, listen } from './helpers/parties';
+import { startTestGateway, waitFor, type TestGateway } from './fixtures/gateway-harness';
+import { Agent, Customer, CUSTOMER_TONE, hearsTone, listen } from './fixtures/parties';
 
 const ALICE_TONE = 1000;
 

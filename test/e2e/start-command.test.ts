@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { TestUa } from './helpers/test-ua';
+import { TestUa } from './fixtures/test-ua';
 
 const CLI = path.join(__dirname, 'fixtures/run-cli.ts');
 
