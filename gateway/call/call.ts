@@ -70,6 +70,8 @@ export class Call extends EventEmitter<CallEvents> {
   /** Queue music, or the disconnected prompt + music. */
   private playback?: Playback;
   private legSeq = 0;
+  /** The ringing leg whose early media the customer hears. */
+  private earlyTag?: string;
   private closing?: Promise<void>;
   private applied = { agentBlocked: false, customerBlocked: false, music: false };
   readonly deadlines: Deadlines;
@@ -307,7 +309,7 @@ export class Call extends EventEmitter<CallEvents> {
     const headers: Record<string, string> = { 'X-Holdfast-Call': this.id };
     if (target.resume) headers['X-Holdfast-Resume'] = this.id;
     const dial = new AgentDial(this.deps.srf, target.uri, offer, headers, (res) =>
-      this.onProvisional(res),
+      this.onProvisional(res, tag),
     );
     this.dial = dial;
     if (target.timeoutMs) this.deadlines.set('ring', target.timeoutMs, () => dial.cancel());
@@ -318,10 +320,23 @@ export class Call extends EventEmitter<CallEvents> {
       log.info({ err: (err as Error).message }, 'agent leg not answered');
       this.deadlines.cancel('ring');
       if (this.dial === dial) this.dial = undefined;
+      const wasEarly = this.earlyTag === tag;
+      if (wasEarly) this.earlyTag = undefined;
+      // A leg that gave early media is the customer's peer in rtpengine: deleting it would
+      // delete the call, so the customer is first given a stand-in peer again.
+      if (wasEarly && !this.ended && !this.customerDialog) {
+        await this.session
+          .acceptAlone(CUSTOMER_TAG, this.req.body)
+          .catch((e: Error) => log.warn({ err: e.message }, 'stand-in peer'));
+      }
       if (!this.ended) await this.session.removeLeg(tag).catch(() => {});
+      if (wasEarly && !this.ended && !this.customerDialog) {
+        await this.startPlayback({ music: this.deps.prompts.waitMusic });
+      }
       return undefined;
     }
     this.deadlines.cancel('ring');
+    if (this.earlyTag === tag) this.earlyTag = undefined;
     if (this.dial === dial) this.dial = undefined;
     if (this.ended) {
       this.destroyQuietly(dialog);
@@ -382,10 +397,27 @@ export class Call extends EventEmitter<CallEvents> {
     return leg;
   }
 
-  private onProvisional(res: SipResponse): void {
+  /** Ringing reaches a waiting customer; an agent's early media (183 + SDP) replaces the music. */
+  private onProvisional(res: SipResponse, tag: string): void {
     if (this.customerDialog || this.res.finalResponseSent) return;
     if (res.status === 180) this.res.send(180);
+    else if (res.status === 183 && res.body?.trim()) void this.bridgeEarlyMedia(tag, res.body);
     else if (res.status === 183 && this.customerSdp) this.res.send(183, { body: this.customerSdp });
+  }
+
+  private async bridgeEarlyMedia(tag: string, sdp: string): Promise<void> {
+    try {
+      const customerSdp = await this.session.answer(tag, sdp, CUSTOMER_TAG);
+      if (this.ended || this.customerDialog || !this.dial) return;
+      this.earlyTag = tag;
+      await this.stopPlayback();
+      if (!this.res.finalResponseSent) this.res.send(183, { body: customerSdp });
+    } catch (err) {
+      this.log.warn(
+        { leg: tag, err: (err as Error).message },
+        'early media from the agent unusable',
+      );
+    }
   }
 
   private bindAgentDialog(leg: AgentLeg): void {

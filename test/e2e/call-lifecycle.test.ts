@@ -2,7 +2,7 @@
 // that fail or do not answer while ringing, bad SDP, and a customer hang-up in every phase
 // releasing everything (no call, no timer, no watched leg, nothing in rtpengine).
 import t from 'tap';
-import { rms } from '../helpers/audio-compare';
+import { rms, toneShare } from '../helpers/audio-compare';
 import { describeSipp, startSipp } from '../helpers/sipp';
 import {
   rtpenginePortFor,
@@ -11,7 +11,14 @@ import {
   waitFor,
   type TestGateway,
 } from './fixtures/gateway-harness';
-import { Agent, Customer, CUSTOMER_TONE, hearsTone, listen, openEndpoint } from './fixtures/parties';
+import {
+  Agent,
+  Customer,
+  CUSTOMER_TONE,
+  hearsTone,
+  listen,
+  openEndpoint,
+} from './fixtures/parties';
 import { SipError, TestUa } from './fixtures/test-ua';
 
 const ALICE_TONE = 1000;
@@ -252,3 +259,57 @@ async function cancelLastInvite(ua: TestUa): Promise<void> {
   const status = await ua.cancelPending();
   if (status !== 200) throw new Error(`CANCEL got ${status}`);
 }
+
+t.test(
+  "a ringing agent's early media reaches the customer; when it fails the music comes back",
+  async (t) => {
+    const hf = await startTestGateway(
+      t,
+      [
+        { id: 'erin', password: 'pw-erin' },
+        { id: 'bob', password: 'pw-bob' },
+      ],
+      { queue: { ringTimeoutMs: 5000 } },
+    );
+    const erin = await Agent.open(t, hf, 'erin', { tone: ALICE_TONE, password: 'pw-erin' });
+    erin.autoAnswer = false;
+    const ep = await openEndpoint(t);
+    const ua = await TestUa.open('udp', hf.sip.udp, 'customer');
+    t.teardown(() => ua.close());
+    const rung = erin.ua.nextInvite();
+    let early = 0;
+    const answered = ua.invite(
+      `sip:support@${hf.sip.udp.host}:${hf.sip.udp.port}`,
+      ep.sdp(),
+      [],
+      (m) => {
+        if (m.status !== 183 || !m.body.length) return;
+        early++;
+        ep.setRemoteFromSdp(m.body.toString());
+        ep.play({ tone: CUSTOMER_TONE });
+      },
+    );
+    const inv = await rung;
+    erin.ep.setRemoteFromSdp(inv.req.body.toString());
+    erin.ep.play({ tone: ALICE_TONE });
+    inv.ring(erin.ep.sdp());
+    await waitFor(() => early >= 2, "the agent's 183 with SDP reaches the customer");
+    const c = calls(hf)[0];
+    t.ok((await hearsTone(ep, ALICE_TONE)) > 0.8, "the customer hears the agent's early media");
+    inv.reject(486);
+    await waitFor(() => c.state === 'queued', 'back in the queue');
+    const music = await listen(ep, 800, 300);
+    t.ok(
+      rms(music) > 300 && toneShare(music, ALICE_TONE) < 0.05,
+      `music again, not the agent (rms ${rms(music).toFixed(0)}, agent ${toneShare(music, ALICE_TONE).toFixed(2)}, ${music.length / 8} ms)`,
+    );
+    const bob = await Agent.open(t, hf, 'bob', { tone: BOB_TONE, password: 'pw-bob' });
+    const dialog = await answered;
+    ep.setRemoteFromSdp(dialog.remoteSdp);
+    await waitFor(() => c.state === 'connected' && c.agentId === 'bob', 'bob answers');
+    t.ok((await hearsTone(ep, BOB_TONE)) > 0.8, 'the customer hears bob');
+    t.ok((await hearsTone(bob.ep, CUSTOMER_TONE)) > 0.8, 'bob hears the customer');
+    t.equal(await ua.bye(dialog), 200);
+    await hf.settled();
+  },
+);

@@ -111,3 +111,23 @@ t.test(
     await hf.settled();
   },
 );
+
+t.test('media that resumes on the same leg within the window is enough to reattach', async (t) => {
+  const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }], {
+    policy: { reconnectWindowMs: 8000, presenceTimeoutMs: 16_000 },
+  });
+  const alice = await Agent.open(t, hf, 'alice', { tone: ALICE_TONE, password: 'pw-alice' });
+  const customer = await Customer.call(t, hf);
+  await waitFor(() => onlyCall(hf)?.state === 'connected', 'connected');
+  const call = onlyCall(hf);
+  alice.ep.pause();
+  await waitFor(() => call.state === 'agentGone', 'media loss detected', 5000);
+  t.equal(call.snapshot().gone, 'media-loss');
+  alice.ep.resume();
+  await waitFor(() => call.state === 'connected', 'reattached when packets flow again', 5000);
+  t.equal(hf.gw.agents.get('alice')!.status, 'busy');
+  t.ok((await hearsTone(customer.ep, ALICE_TONE)) > 0.8, 'the customer hears alice again');
+  t.ok((await hearsTone(alice.ep, CUSTOMER_TONE)) > 0.8, 'alice hears the customer');
+  t.equal(await customer.hangUp(), 200);
+  await hf.settled();
+});
