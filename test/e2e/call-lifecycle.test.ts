@@ -313,3 +313,21 @@ t.test(
     await hf.settled();
   },
 );
+
+t.test(
+  'stopping the gateway ends the calls in progress (BYE to both sides) and stops rtpengine',
+  async (t) => {
+    const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }]);
+    const alice = await Agent.open(t, hf, 'alice', { tone: ALICE_TONE, password: 'pw-alice' });
+    const customer = await Customer.call(t, hf);
+    await waitFor(() => calls(hf)[0]?.state === 'connected', 'connected');
+    const customerBye = customer.ua.waitForBye(customer.dialog);
+    const agentBye = alice.ua.waitForBye(alice.current!);
+    const rtpenginePid = hf.gw.rtpengine.pid;
+    await hf.gw.stop();
+    t.ok(await customerBye, 'the customer gets a BYE');
+    t.ok(await agentBye, 'the agent gets a BYE');
+    t.equal(hf.gw.calls.size, 0);
+    if (rtpenginePid) t.throws(() => process.kill(rtpenginePid, 0), 'the local rtpengine is gone');
+  },
+);
