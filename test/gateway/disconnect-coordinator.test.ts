@@ -1,0 +1,163 @@
+// The coordinator carries out the policy matrix on agents, calls and notification boxes.
+// Time is a manual clock; the call and the router are small fakes that record what they
+// were asked (the real ones are exercised end to end in test/e2e).
+import t from 'tap';
+import pino from 'pino';
+import { AgentDirectory } from '../../gateway/agents/agent-directory';
+import type { Call } from '../../gateway/call/call';
+import { NotificationCenter } from '../../gateway/notifications/notification-center';
+import { DisconnectCoordinator } from '../../gateway/policy/disconnect-coordinator';
+import type { CallRouter } from '../../gateway/routing/call-router';
+import { ManualScheduler } from '../../gateway/timers/manual-scheduler';
+
+class FakeCall {
+  state = 'connected';
+  ended = false;
+  agentLegAlive = true;
+  asked: string[] = [];
+  constructor(
+    readonly id: string,
+    public agentId: string | undefined,
+  ) {}
+  async agentGone(evidence: string) {
+    this.asked.push(`gone:${evidence}`);
+    this.state = 'agentGone';
+  }
+  async reattach(evidence: string) {
+    this.asked.push(`reattach:${evidence}`);
+    this.state = 'connected';
+  }
+  async reofferToAgent() {
+    this.asked.push('reoffer');
+    return true;
+  }
+  async reattachOnNewLeg() {
+    this.asked.push('newLeg');
+    return true;
+  }
+  reroute(raise: number) {
+    this.asked.push(`reroute:${raise}`);
+    this.agentId = undefined;
+    this.state = 'queued';
+  }
+}
+
+function setup() {
+  const clock = new ManualScheduler();
+  const agents = new AgentDirectory(
+    [
+      { id: 'alice', uri: 'sip:alice@h', token: 'a' },
+      { id: 'bob', uri: 'sip:bob@h', token: 'b' },
+    ],
+    () => clock.now(),
+  );
+  const calls = new Map<string, Call>();
+  const call = new FakeCall('c1', 'alice');
+  calls.set('c1', call as unknown as Call);
+  const alice = agents.get('alice')!;
+  agents.move(alice, 'ringing');
+  agents.move(alice, 'busy');
+  alice.callId = 'c1';
+  const queued: string[] = [];
+  const router = { enqueue: (c: Call) => queued.push(c.id) } as unknown as CallRouter;
+  const notifications = new NotificationCenter(['alice', 'bob'], () => clock.now());
+  const config = {
+    policy: {
+      reconnectWindowMs: 30_000,
+      presenceTimeoutMs: 150_000,
+      failureReasons: [],
+      keepaliveMs: 0,
+      reroutePriority: 10,
+    },
+    queue: { ringTimeoutMs: 1000, maxWaitMs: 10_000 },
+  };
+  const coordinator = new DisconnectCoordinator(
+    agents,
+    calls,
+    router,
+    notifications,
+    config,
+    clock,
+    pino({ level: 'silent' }),
+  );
+  const box = notifications.box('alice');
+  const got: string[] = [];
+  box.subscribe((d) =>
+    got.push(`${d.event}:${d.notification.type}${'reason' in d ? `(${d.reason})` : ''}`),
+  );
+  return { clock, agents, call, queued, coordinator, box, got, alice };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+t.test(
+  'gone: call kept and prompted, notifications held; back in the window: reattached, delivered',
+  async (t) => {
+    const s = setup();
+    s.coordinator.gone('alice', 'media-loss');
+    t.equal(s.alice.status, 'disconnected');
+    t.same(s.call.asked, ['gone:media-loss']);
+    s.box.post({ type: 'chat' });
+    t.same(s.got, [], 'held');
+    s.coordinator.gone('alice', 'keepalive-failed');
+    t.same(s.call.asked, ['gone:media-loss'], 'later evidence changes nothing');
+    s.clock.advance(29_999);
+    t.ok(s.coordinator.back('alice', 're-invite'));
+    await tick();
+    t.same(s.call.asked, ['gone:media-loss', 'reattach:re-invite']);
+    t.equal(s.alice.status, 'busy', 'back on its call');
+    t.same(s.got, ['notification:chat']);
+    t.equal(s.clock.pending, 0, 'no deadline left');
+    t.notOk(s.coordinator.back('alice', 're-invite'), 'not gone any more');
+  },
+);
+
+t.test('explicit connected: the live leg is re-offered before the reattach', async (t) => {
+  const s = setup();
+  s.coordinator.gone('alice', 'explicit-signal');
+  s.coordinator.back('alice', 'explicit-signal');
+  await tick();
+  await tick();
+  t.same(s.call.asked, ['gone:explicit-signal', 'reoffer', 'reattach:explicit-signal']);
+});
+
+t.test(
+  'window: rerouted with raised priority; presence: offline; return: stale expired, rest delivered',
+  async (t) => {
+    const s = setup();
+    s.coordinator.gone('alice', 'bye-failure-reason');
+    s.box.post({ type: 'call-offer', callId: 'c1' });
+    s.box.post({ type: 'chat' });
+    s.clock.advance(30_000);
+    t.same(s.call.asked, ['gone:bye-failure-reason', 'reroute:10']);
+    t.same(s.queued, ['c1']);
+    t.equal(s.alice.callId, undefined);
+    t.equal(s.alice.status, 'disconnected');
+    s.call.agentId = 'bob'; // bob took it
+    s.clock.advance(120_000);
+    t.equal(s.alice.status, 'offline', 'offline at the presence timeout');
+    t.same(s.queued, ['c1'], 'not queued twice');
+    t.same(s.got, []);
+    s.clock.advance(500_000);
+    s.coordinator.back('alice', 're-register');
+    t.equal(s.alice.status, 'available');
+    t.same(s.got, ['expired:call-offer(call c1 was given to agent bob)', 'notification:chat']);
+    t.equal(s.clock.pending, 0);
+  },
+);
+
+t.test(
+  'an idle agent that drops and returns after the window is simply available again',
+  async (t) => {
+    const s = setup();
+    const bob = s.agents.get('bob')!;
+    s.coordinator.gone('bob', 'explicit-signal');
+    t.equal(bob.status, 'disconnected');
+    s.clock.advance(60_000);
+    s.coordinator.back('bob', 'explicit-signal');
+    t.equal(bob.status, 'available');
+    s.coordinator.gone('bob', 'explicit-signal');
+    s.coordinator.close();
+    t.equal(s.clock.pending, 0, 'close cancels every deadline');
+  },
+);
