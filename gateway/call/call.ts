@@ -225,6 +225,11 @@ export class Call extends EventEmitter<CallEvents> {
     }
   }
 
+  /** Stops ringing the current agent (it dropped before answering); the router moves on. */
+  cancelRing(): void {
+    this.dial?.cancel();
+  }
+
   /** Gives up on the gone agent: its leg is released, the call waits for another agent. */
   reroute(raiseBy: number): void {
     if (this.stateValue !== 'agentGone') return;

@@ -47,7 +47,14 @@ export class DisconnectCoordinator {
       return;
     }
     this.log.info({ agentId, evidence, callId: agent.callId }, 'agent disconnected');
+    // Dropped while being rung: that offer is over (the call goes to the next agent).
+    const ringing =
+      agent.status === 'ringing' && agent.callId ? this.calls.get(agent.callId) : undefined;
     this.agents.move(agent, 'disconnected');
+    if (ringing) {
+      agent.callId = undefined;
+      ringing.cancelRing();
+    }
     const absence = new AgentAbsence(
       agentId,
       evidence,

@@ -31,6 +31,9 @@ class FakeCall {
     this.asked.push('reoffer');
     return true;
   }
+  cancelRing() {
+    this.asked.push('cancelRing');
+  }
   async reattachOnNewLeg() {
     this.asked.push('newLeg');
     return true;
@@ -161,3 +164,17 @@ t.test(
     t.equal(s.clock.pending, 0, 'close cancels every deadline');
   },
 );
+
+t.test('an agent that drops while being rung: the ring is cancelled', async (t) => {
+  const s = setup();
+  const bob = s.agents.get('bob')!;
+  const c2 = new FakeCall('c2', 'bob');
+  c2.state = 'ringing';
+  (s.coordinator as unknown as { calls: Map<string, unknown> }).calls.set('c2', c2);
+  s.agents.move(bob, 'ringing');
+  bob.callId = 'c2';
+  s.coordinator.gone('bob', 'explicit-signal');
+  t.same(c2.asked, ['cancelRing']);
+  t.equal(bob.status, 'disconnected');
+  s.coordinator.close();
+});
