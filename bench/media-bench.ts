@@ -253,7 +253,7 @@ async function main(): Promise<void> {
   const opts = {
     lossMs: Number(arg('loss-ms', '1000')),
     pollMs: Number(arg('poll-ms', '100')),
-    maxQps: Number(arg('max-qps', '250')),
+    maxQps: Number(arg('max-qps', '1000')),
   };
   console.log(
     `media bench: lossMs=${opts.lossMs} pollMs=${opts.pollMs} maxQueriesPerSec=${opts.maxQps}`,

@@ -22,7 +22,7 @@ export interface WatchdogOptions {
   pollMs?: number;
   /** A scheduler shared with other watchdogs; else one of its own with maxQueriesPerSec. */
   scheduler?: QueryScheduler;
-  /** Global query budget when the watchdog makes its own scheduler. Default 250/s. */
+  /** Global query budget when the watchdog makes its own scheduler. Default 1000/s. */
   maxQueriesPerSec?: number;
   clock?: Clock;
 }
