@@ -1,10 +1,10 @@
 // Unit tests of the shared query budget (fake clock).
 import t from 'tap';
 import { QueryScheduler } from '../../media/query-scheduler';
-import { FakeClock } from './fixtures/fake-clock';
+import { ManualClock } from '../fixtures/manual-clock';
 
 t.test('each job runs at its period while the budget allows', async (t) => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const s = new QueryScheduler({ maxPerSec: 1000, tickMs: 10, clock });
   const runs = new Map<string, number>();
   for (const key of ['a', 'b', 'c'])
@@ -17,7 +17,7 @@ t.test('each job runs at its period while the budget allows', async (t) => {
 });
 
 t.test('the global rate is capped and shared evenly', async (t) => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const s = new QueryScheduler({ maxPerSec: 100, tickMs: 20, clock });
   const runs: number[] = new Array(50).fill(0);
   for (let i = 0; i < 50; i++) s.add(`call${i}`, 100, async () => void runs[i]++);
@@ -36,7 +36,7 @@ t.test('the global rate is capped and shared evenly', async (t) => {
 t.test(
   'a job still running is not started again; removing the last job stops the timer',
   async (t) => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const s = new QueryScheduler({ maxPerSec: 1000, tickMs: 10, clock });
     let started = 0;
     let release: () => void = () => {};

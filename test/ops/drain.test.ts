@@ -4,7 +4,7 @@ import { DrainController, type DrainOptions } from '../../gateway/drain/drain-co
 import { installDrainSignals } from '../../gateway/drain/drain-signals';
 import type { DrainState } from '../../gateway/drain/drain-state';
 import { capturedLogger } from './fixtures/log-capture';
-import { ManualClock } from './fixtures/manual-clock';
+import { ManualClock } from '../fixtures/manual-clock';
 
 function controller(extra: Partial<DrainOptions> & { calls?: number } = {}) {
   const clock = new ManualClock();

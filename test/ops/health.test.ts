@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { HealthRoutes } from '../../gateway/health/health-routes';
 import { Readiness } from '../../gateway/health/readiness';
-import { ManualClock } from './fixtures/manual-clock';
+import { ManualClock } from '../fixtures/manual-clock';
 
 async function serve(routes: HealthRoutes) {
   const server = http.createServer((req, res) => {

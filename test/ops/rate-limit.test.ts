@@ -8,7 +8,7 @@ import {
 } from '../../gateway/rate-limit/sip-rate-limiter';
 import { ThrottleReporter } from '../../gateway/rate-limit/throttle-reporter';
 import { RateLimitConfigError } from '../../gateway/rate-limit/token-bucket';
-import { ManualClock } from './fixtures/manual-clock';
+import { ManualClock } from '../fixtures/manual-clock';
 import { capturedLogger } from './fixtures/log-capture';
 
 function limiter(extra: Partial<SipRateLimiterOptions> = {}) {
