@@ -3,6 +3,7 @@
 import pino from 'pino';
 import { parseSipserverArgs, SIPSERVER_USAGE, UsageError, type SipserverArgs } from './cli-args';
 import { startSipServer } from './sip-server';
+import { TlsConfigError } from './transport/tls-material';
 
 export async function sipserverCommand(args: string[]): Promise<void> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -25,11 +26,12 @@ export async function sipserverCommand(args: string[]): Promise<void> {
       address: parsed.address,
       port: parsed.port,
       secret: parsed.secret,
+      tls: parsed.tls,
       logger: pino({ level: parsed.loglevel, name: 'sipserver' }, pino.destination(2)),
     });
   } catch (err) {
-    // An unusable contact is a usage error too; a busy port is not.
-    if (/invalid contact/.test((err as Error).message)) {
+    // An unusable contact or certificate is a usage error too; a busy port is not.
+    if (err instanceof TlsConfigError || /invalid contact/.test((err as Error).message)) {
       process.stderr.write(`holdfast sipserver: ${(err as Error).message}\n`);
       process.exitCode = 2;
       return;

@@ -6,6 +6,7 @@ import { SipCore } from './core/sip-core';
 import { AppServer } from './drachtio/app-server';
 import type { AppConnection } from './drachtio/app-connection';
 import { DEFAULT_TIMERS, realClock, type Clock, type TimerValues } from './transaction/clock';
+import { loadTlsMaterial, type TlsOptions } from './transport/tls-material';
 import { TransportLayer } from './transport/transport-layer';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './transport/transport-types';
 
@@ -31,6 +32,8 @@ export interface SipServerOptions {
   maxMessageBytes?: number;
   /** Time source for transaction timers (tests). */
   clock?: Clock;
+  /** Certificate and key for 'tls'/'wss' contacts: PEM text/Buffer or PEM file paths. */
+  tls?: TlsOptions;
 }
 
 export interface SipServer {
@@ -50,6 +53,8 @@ export async function startSipServer(opts: SipServerOptions): Promise<SipServer>
       "startSipServer: 'secret' is required (the shared secret apps authenticate with)",
     );
   }
+  // Read and check the certificate first: a bad file is reported before any port opens.
+  const tls = opts.tls ? loadTlsMaterial(opts.tls) : undefined;
   const logger = opts.logger ?? pino({ level: 'info', name: 'sipserver' }, pino.destination(2));
   const timers = { ...DEFAULT_TIMERS, ...opts.timers };
   // The core needs the transports and the transports deliver to the core: tie the knot.
@@ -64,6 +69,7 @@ export async function startSipServer(opts: SipServerOptions): Promise<SipServer>
     },
     logger,
     opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    tls,
   );
   const c = new SipCore(
     transports,

@@ -157,7 +157,7 @@ function handleRequest(core: SipCore, req: SipRequest, raw: string, source: Targ
     respondStateless(core, req, source, 503);
     return;
   }
-  if (req.method === 'REGISTER' && source.flow && source.protocol === 'ws') {
+  if (req.method === 'REGISTER' && source.flow && isWebSocket(source.protocol)) {
     core.registrations.remember(req, source.flow);
   }
   const entry = createServerEntry(core, req, source);
@@ -322,4 +322,9 @@ export function createUasDialog(core: SipCore, entry: ServerEntry, res: SipRespo
 export function flowClosed(core: SipCore, flow: Flow): void {
   core.registrations.forget(flow);
   core.failRequestsOn(flow);
+}
+
+/** WS and WSS clients are reachable only over their own connection (RFC 7118 §5.4). */
+function isWebSocket(protocol: string): boolean {
+  return protocol === 'ws' || protocol === 'wss';
 }

@@ -3,6 +3,8 @@
 import type { Logger } from 'pino';
 import { parseContactSpec } from './contact-spec';
 import { TcpTransport } from './tcp-transport';
+import { TlsConfigError, type TlsMaterial } from './tls-material';
+import { TlsTransport } from './tls-transport';
 import type {
   Endpoint,
   Flow,
@@ -12,6 +14,7 @@ import type {
 } from './transport-types';
 import { UdpTransport } from './udp-transport';
 import { WsTransport } from './ws-transport';
+import { WssTransport } from './wss-transport';
 
 export interface Sent {
   protocol: TransportProtocol;
@@ -28,21 +31,24 @@ export class TransportLayer {
     handlers: TransportHandlers,
     logger: Logger,
     maxMessageBytes: number,
+    tls?: TlsMaterial,
   ): Promise<TransportLayer> {
+    // Check every contact before opening any, so a config error leaves nothing behind.
+    const specs = contacts.map((text) => ({ text, spec: parseContactSpec(text) }));
+    for (const { text, spec } of specs) {
+      const secure = spec.protocols.filter((p) => p === 'tls' || p === 'wss');
+      if (secure.length && !tls) {
+        throw new TlsConfigError(
+          `contact '${text}' uses ${secure.join(',')} but no certificate is configured: ` +
+            "set the 'tls' option { key, cert } (CLI: --key-file and --cert-file)",
+        );
+      }
+    }
     const opened: Transport[] = [];
     try {
-      for (const text of contacts) {
-        const spec = parseContactSpec(text);
-        opened.push(
-          ...(await openShared(
-            spec.host,
-            spec.port,
-            spec.protocols,
-            handlers,
-            logger,
-            maxMessageBytes,
-          )),
-        );
+      for (const { spec } of specs) {
+        const env = { handlers, logger, max: maxMessageBytes, tls };
+        opened.push(...(await openShared(spec.host, spec.port, spec.protocols, env)));
       }
     } catch (err) {
       await Promise.all(opened.map((t) => t.close()));
@@ -81,20 +87,25 @@ export class TransportLayer {
  * Opens the transports of one contact. Port 0 with several protocols means one shared
  * number: the first transport picks it, the rest bind the same; on a clash we retry.
  */
+interface OpenEnv {
+  handlers: TransportHandlers;
+  logger: Logger;
+  max: number;
+  tls?: TlsMaterial;
+}
+
 async function openShared(
   host: string,
   port: number,
   protocols: TransportProtocol[],
-  handlers: TransportHandlers,
-  logger: Logger,
-  max: number,
+  env: OpenEnv,
 ): Promise<Transport[]> {
   for (let attempt = 0; ; attempt++) {
     const opened: Transport[] = [];
     let chosen = port;
     try {
       for (const p of protocols) {
-        const t = await openOne(p, host, chosen, handlers, logger, max);
+        const t = await openOne(p, host, chosen, env);
         opened.push(t);
         chosen = t.local.port;
       }
@@ -115,9 +126,7 @@ function openOne(
   protocol: TransportProtocol,
   host: string,
   port: number,
-  handlers: TransportHandlers,
-  logger: Logger,
-  max: number,
+  { handlers, logger, max, tls }: OpenEnv,
 ): Promise<Transport> {
   switch (protocol) {
     case 'udp':
@@ -128,9 +137,10 @@ function openOne(
       return WsTransport.listen(host, port, handlers, logger, max);
     case 'tls':
     case 'wss':
-      // Slot for the secure transports: they will be built from a certificate and key.
-      return Promise.reject(
-        new Error(`${protocol} transport is not supported yet (needs a certificate)`),
-      );
+      // TransportLayer.open has checked that secure contacts come with material.
+      if (!tls) return Promise.reject(new TlsConfigError(`${protocol} needs a certificate`));
+      return protocol === 'tls'
+        ? TlsTransport.listen(host, port, tls, handlers, logger, max)
+        : WssTransport.listen(host, port, tls, handlers, logger, max);
   }
 }

@@ -1,6 +1,7 @@
 // SIP over WebSocket (RFC 7118): subprotocol "sip", one SIP message per frame (§5.2).
 // Clients behind a WebSocket cannot be reached at their Contact (it is a ".invalid"
 // host, §5.4), so everything to them goes back over the connection they opened.
+// WSS is the same over an HTTPS server (see wss-transport.ts).
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -8,16 +9,20 @@ import type { Endpoint, Flow, Transport, TransportHandlers } from './transport-t
 
 let nextFlowId = 1;
 
+export type WsProtocol = 'ws' | 'wss';
+
 class WsFlow implements Flow {
-  readonly id = `ws-${nextFlowId++}`;
-  readonly protocol = 'ws';
+  readonly id: string;
   closed = false;
 
   constructor(
+    readonly protocol: WsProtocol,
     private readonly ws: WebSocket,
     readonly local: Endpoint,
     readonly remote: Endpoint,
-  ) {}
+  ) {
+    this.id = `${protocol}-${nextFlowId++}`;
+  }
 
   send(data: Buffer): void {
     if (!this.closed) this.ws.send(data.toString('utf8'));
@@ -30,10 +35,10 @@ class WsFlow implements Flow {
 }
 
 export class WsTransport implements Transport {
-  readonly protocol = 'ws';
   private readonly flows = new Map<string, WsFlow>();
 
   private constructor(
+    readonly protocol: WsProtocol,
     private readonly http: Server,
     private readonly wss: WebSocketServer,
     readonly local: Endpoint,
@@ -46,10 +51,21 @@ export class WsTransport implements Transport {
     logger: Logger,
     maxMessageBytes: number,
   ): Promise<WsTransport> {
+    const http = createServer(refuseHttp);
+    return WsTransport.listenOn(http, 'ws', address, port, handlers, logger, maxMessageBytes);
+  }
+
+  /** Serves WebSocket SIP on `http`, an HTTP or (for WSS) HTTPS server not yet listening. */
+  static listenOn(
+    http: Server,
+    protocol: WsProtocol,
+    address: string,
+    port: number,
+    handlers: TransportHandlers,
+    logger: Logger,
+    maxMessageBytes: number,
+  ): Promise<WsTransport> {
     return new Promise((resolve, reject) => {
-      const http = createServer((_req, res) => {
-        res.writeHead(426, { 'Content-Type': 'text/plain' }).end('SIP over WebSocket only\n');
-      });
       const wss = new WebSocketServer({
         server: http,
         maxPayload: maxMessageBytes,
@@ -63,13 +79,13 @@ export class WsTransport implements Transport {
         http.off('error', reject);
         const addr = http.address();
         const local = { address, port: typeof addr === 'object' && addr ? addr.port : port };
-        const t = new WsTransport(http, wss, local);
+        const t = new WsTransport(protocol, http, wss, local);
         wss.on('connection', (ws, req) => {
           const remote = {
             address: req.socket.remoteAddress ?? '',
             port: req.socket.remotePort ?? 0,
           };
-          const flow = new WsFlow(ws, local, remote);
+          const flow = new WsFlow(protocol, ws, local, remote);
           t.flows.set(flow.id, flow);
           ws.on('message', (raw: Buffer | ArrayBuffer | Buffer[]) => {
             const data = Buffer.isBuffer(raw)
@@ -78,10 +94,10 @@ export class WsTransport implements Transport {
                 ? Buffer.concat(raw)
                 : Buffer.from(raw);
             if (data.toString('latin1').trim() === '') return; // keep-alive
-            handlers.onMessage({ data, protocol: 'ws', local, remote, flow });
+            handlers.onMessage({ data, protocol, local, remote, flow });
           });
           ws.on('error', (err) => {
-            logger.warn({ remote, err: err.message }, 'ws: bad frame, closing connection');
+            logger.warn({ remote, err: err.message }, `${protocol}: bad frame, closing connection`);
             flow.close();
           });
           ws.on('close', () => {
@@ -118,4 +134,12 @@ export class WsTransport implements Transport {
       this.http.closeAllConnections();
     });
   }
+}
+
+/** Plain HTTP requests get 426: the port speaks only SIP over WebSocket. */
+export function refuseHttp(
+  _req: unknown,
+  res: { writeHead(code: number, h: Record<string, string>): { end(s: string): void } },
+): void {
+  res.writeHead(426, { 'Content-Type': 'text/plain' }).end('SIP over WebSocket only\n');
 }

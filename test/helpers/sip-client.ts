@@ -1,4 +1,4 @@
-// A small SIP user agent for tests, over UDP, TCP or WebSocket.
+// A small SIP user agent for tests, over UDP, TCP, TLS, WebSocket or secure WebSocket.
 //
 //   const alice = await SipClient.open(t, { transport: 'udp', server: sip.udp, user: 'alice' });
 //   const inv = alice.invite('sip:bob@127.0.0.1', { body: sdpOffer(4000) });
@@ -15,15 +15,17 @@ import { randomBytes } from 'node:crypto';
 import { Dialog } from './sip-dialog';
 import { digestAuthorization, type DigestCredentials } from './sip-digest';
 import { parseMessage, SipMessage, type Header } from './sip-message';
-import { openTransport, type HostPort, type SipProto, type SipTransport } from './sip-transport';
+import { openTransport, type AnySipProto, type HostPort, type SipTransport } from './sip-transport';
 import type { Teardownable } from './sipp';
 
 export { Dialog } from './sip-dialog';
 export { SipMessage } from './sip-message';
 
 export interface SipClientOptions {
-  transport: SipProto;
+  transport: AnySipProto;
   server: HostPort;
+  /** tls/wss: CA to verify the server's certificate against (default: Node's roots). */
+  ca?: string | Buffer;
   /** User part of our AOR and Contact (default "client"). */
   user?: string;
   /** Base retransmission interval over UDP (default 500 ms, RFC 3261 T1). */
@@ -209,7 +211,7 @@ export class SipClient {
   readonly t1: number;
 
   private constructor(
-    readonly transport: SipTransport,
+    readonly transport: SipTransport<AnySipProto>,
     private readonly options: SipClientOptions,
   ) {
     this.user = options.user ?? 'client';
@@ -217,14 +219,29 @@ export class SipClient {
     transport.onMessage((data) => this.onData(data));
   }
 
-  /** Connects (TCP/WS) or binds (UDP) and registers `close` on `t`'s teardown. */
+  /** Connects (TCP/TLS/WS/WSS) or binds (UDP) and registers `close` on `t`'s teardown. */
   static async open(t: Teardownable | null, options: SipClientOptions): Promise<SipClient> {
-    const client = new SipClient(await openTransport(options.transport, options.server), options);
+    const secure = { ca: options.ca };
+    const client = new SipClient(
+      await openTransport(options.transport, options.server, secure),
+      options,
+    );
     t?.teardown(() => client.close());
     return client;
   }
 
-  get proto(): SipProto {
+  /** A client over a connection opened elsewhere (e.g. one a test server accepted). */
+  static adopt(
+    t: Teardownable | null,
+    transport: SipTransport<AnySipProto>,
+    options: SipClientOptions,
+  ): SipClient {
+    const client = new SipClient(transport, options);
+    t?.teardown(() => client.close());
+    return client;
+  }
+
+  get proto(): AnySipProto {
     return this.transport.proto;
   }
 
