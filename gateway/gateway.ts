@@ -1,12 +1,14 @@
 // The composition root: from a validated configuration to a running gateway (SIP server
-// or drachtio-server, rtpengine, drachtio-srf handlers, the agent API), and back to
-// nothing on stop(). Nothing else in the gateway creates long-lived resources.
+// or drachtio-server, rtpengine, drachtio-srf handlers, the agent API, metrics, health,
+// call records, rate limiting, drain), and back to nothing on stop(). Nothing else in the
+// gateway creates long-lived resources.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import Srf from 'drachtio-srf';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { MediaSession } from '../media/media-session';
 import { MediaWatchdog } from '../media/media-watchdog';
-import { NgClient } from '../media/ng-client';
+import type { NgClient } from '../media/ng-client';
 import { validatePrompt, type PromptFile } from '../media/prompt-validator';
 import { QueryScheduler } from '../media/query-scheduler';
 import {
@@ -16,6 +18,21 @@ import {
 } from '../media/rtpengine-launcher';
 import { startSipServer, type SipServer } from '../sipserver';
 import { AgentDirectory } from './agents/agent-directory';
+import { CallRecordPublisher } from './call-records/call-record-publisher';
+import { recordCall } from './call-records/record-call';
+import { WebhookSink } from './call-records/webhook-sink';
+import { DrainController } from './drain/drain-controller';
+import { HealthRoutes } from './health/health-routes';
+import { Readiness } from './health/readiness';
+import { opsRoutes } from './http/ops-routes';
+import { createLogger } from './logging/logger';
+import { countSipResponses } from './metrics/count-sip-responses';
+import { observeCallRecord } from './metrics/call-record-metrics';
+import { GatewayMetrics } from './metrics/gateway-metrics';
+import { MeteredNgClient } from './metrics/metered-ng-client';
+import { SipRateLimiter } from './rate-limit/sip-rate-limiter';
+import { ThrottleReporter } from './rate-limit/throttle-reporter';
+import { admission } from './sip/admission';
 import { Call } from './call/call';
 import type { HoldfastConfig } from './config/config-types';
 import { AgentApi } from './http/agent-api';
@@ -26,7 +43,7 @@ import { AddressAllowList } from './sip/address-allow-list';
 import { customerInviteHandler } from './sip/customer-invite';
 import { DigestAuth } from './sip/digest-auth';
 import { Registrar } from './sip/registrar';
-import { route, type SipRequest, type SipResponse } from './sip/srf-types';
+import { route, use, type SipRequest, type SipResponse } from './sip/srf-types';
 import { Deadlines, nodeScheduleScheduler, type Scheduler } from './timers/deadlines';
 
 export interface GatewayOptions {
@@ -34,6 +51,8 @@ export interface GatewayOptions {
   scheduler?: Scheduler;
   /** Watchdog poll period (ms); default 100. */
   mediaPollMs?: number;
+  /** Node process metrics on /metrics; default true (tests running many gateways turn them off). */
+  processMetrics?: boolean;
 }
 
 export interface GatewayStats {
@@ -56,6 +75,10 @@ export interface RunningGateway {
   notifications: NotificationCenter;
   coordinator: DisconnectCoordinator;
   ng: NgClient;
+  log: Logger;
+  metrics: GatewayMetrics;
+  /** Graceful shutdown: the start command drives it from signals, tests directly. */
+  drain: DrainController;
   stats(): GatewayStats;
   stop(): Promise<void>;
 }
@@ -97,7 +120,7 @@ export async function startGateway(
   config: HoldfastConfig,
   opts: GatewayOptions = {},
 ): Promise<RunningGateway> {
-  const log = opts.logger ?? pino({ level: config.log.level, name: 'holdfast' });
+  const log = opts.logger ?? createLogger({ level: config.log.level });
   const scheduler = opts.scheduler ?? nodeScheduleScheduler;
   const prompts = await loadPrompts(config);
   const cleanups: [string, () => Promise<void> | void][] = [];
@@ -114,7 +137,8 @@ export async function startGateway(
     const ext = config.media.rtpengine;
     const rtpengine = ext ? await connectExternal(ext.host, ext.port) : await launchRtpengine();
     cleanups.push(['rtpengine', () => rtpengine.stop()]);
-    const ng = new NgClient({ host: rtpengine.host, port: rtpengine.port });
+    const metrics = new GatewayMetrics({ processMetrics: opts.processMetrics ?? true });
+    const ng = new MeteredNgClient({ host: rtpengine.host, port: rtpengine.port }, metrics);
     cleanups.push(['ng client', () => ng.close()]);
     const queries = new QueryScheduler();
     cleanups.push(['query scheduler', () => queries.close()]);
@@ -134,21 +158,29 @@ export async function startGateway(
         port: 0,
         secret: randomBytes(12).toString('hex'),
         logger: log.child({ name: 'sipserver' }),
+        ...(config.sip.tls ? { tls: config.sip.tls } : {}),
       });
       cleanups.push(['sip server', () => server.close()]);
       connect = server.drachtio;
     }
     const srf = new Srf();
+    let drachtioUp = false;
     srf.on('error', (err: Error) => log.warn({ err: err.message }, 'drachtio connection'));
+    srf.on('disconnect', () => (drachtioUp = false));
+    srf.on('connect', (err: Error | undefined) => (drachtioUp = !err));
     cleanups.push(['drachtio connection', () => srf.disconnect()]);
     const hostports = await connectSrf(srf, connect);
 
     // The model.
     const calls = new Map<string, Call>();
     const agents = new AgentDirectory(config.agents, () => scheduler.now());
-    agents.on('status', (a, from) =>
-      log.info({ agentId: a.id, from, to: a.status, callId: a.callId }, 'agent status'),
-    );
+    agents.on('status', (a, from) => {
+      log.info({ agentId: a.id, from, to: a.status, callId: a.callId }, 'agent status');
+      metrics.agentMoved(from, a.status);
+    });
+    const counts: Record<string, number> = {};
+    for (const a of agents.all()) counts[a.status] = (counts[a.status] ?? 0) + 1;
+    metrics.setAgentStates(counts);
     const notifications = new NotificationCenter(
       config.agents.map((a) => a.id),
       () => Date.now(),
@@ -164,6 +196,29 @@ export async function startGateway(
       log,
     );
     cleanups.push(['absences', () => coordinator.close()]);
+    const drain = new DrainController({
+      activeCalls: () => calls.size,
+      endRemaining: async () => {
+        await Promise.all([...calls.values()].map((c) => c.close('shutdown')));
+      },
+      limitMs: config.shutdown.drainMs,
+      retryAfterS: config.shutdown.retryAfterS,
+      log,
+    });
+    drain.on('state', (to) => metrics.setDraining(to === 'draining'));
+    cleanups.push(['drain', () => drain.close()]);
+    // Records leave after the calls that make them (cleanups run in reverse).
+    const records = new CallRecordPublisher(
+      log,
+      config.webhook &&
+        new WebhookSink({
+          ...config.webhook,
+          log,
+          onDelivered: () => metrics.webhookRecordDelivered(),
+          onDropped: (_callId, reason) => metrics.webhookRecordDropped(reason),
+        }),
+    );
+    cleanups.push(['call records', () => records.close()]);
     const byMediaId = new Map<string, Call>();
     watchdog.on('lost', (e) => byMediaId.get(e.callId)?.mediaLost(e.tag, e.silentForMs));
     watchdog.on('restored', (e) => byMediaId.get(e.callId)?.mediaRestored(e.tag));
@@ -188,6 +243,12 @@ export async function startGateway(
       );
       calls.set(id, call);
       byMediaId.set(session.callId, call);
+      metrics.callStarted();
+      recordCall(call, req, (record) => {
+        observeCallRecord(metrics, record);
+        records.publish(record);
+      });
+      call.on('disconnected', (_agentId, evidence) => metrics.disconnectDetected(evidence));
       call.log.info({ from: req.get('From'), source: req.source_address }, 'customer call');
       call.on('agentGone', (agentId, evidence) => coordinator.gone(agentId, evidence));
       call.on('agentBack', (agentId, evidence) => coordinator.back(agentId, evidence));
@@ -195,10 +256,32 @@ export async function startGateway(
         calls.delete(id);
         byMediaId.delete(session.callId);
         router.forget(call);
+        drain.callEnded();
       });
       return call;
     };
 
+    // Middleware runs for out-of-dialog requests only: in-dialog ones (an agent's re-INVITE
+    // or INFO) go to their dialog first, so they are never throttled or refused by a drain.
+    use(srf, countSipResponses(metrics));
+    const limiter = new SipRateLimiter({
+      ...config.rateLimit,
+      // The SBCs carry every customer's calls: they are not limited per source.
+      exemptions: [{ name: 'sbc', from: new AddressAllowList(config.sbc.allow) }],
+      now: () => performance.now(),
+    });
+    const throttleReporter = new ThrottleReporter(limiter, log);
+    cleanups.push(['throttle reporter', () => throttleReporter.close()]);
+    use(
+      srf,
+      admission({
+        limiter,
+        metrics,
+        acceptingCalls: () => drain.acceptingCalls(),
+        retryAfterS: drain.retryAfterS,
+        log,
+      }),
+    );
     srf.invite(
       customerInviteHandler({
         allow: new AddressAllowList(config.sbc.allow),
@@ -229,6 +312,12 @@ export async function startGateway(
     cleanups.push(['registrations', () => registrar.close()]);
     route(srf, 'register', (req: SipRequest, res: SipResponse) => registrar.handle(req, res));
 
+    const readiness = new Readiness();
+    readiness.add('drachtio', async () => {
+      if (!drachtioUp) throw new Error('not connected to the SIP server');
+    });
+    readiness.add('rtpengine', async () => void (await ng.ping()), { timeoutMs: 1000 });
+    readiness.add('not draining', drain.readinessCheck);
     const api = new AgentApi({
       agents,
       calls,
@@ -236,6 +325,9 @@ export async function startGateway(
       coordinator,
       adminToken: config.http.adminToken,
       log,
+      publicRoutes: opsRoutes(new HealthRoutes(readiness), metrics, () =>
+        metrics.setQueueLength(router.queue.size),
+      ),
     });
     const address = await api.listen(config.http.listen.host, config.http.listen.port);
     cleanups.push(['agent API', () => api.close()]);
@@ -257,6 +349,9 @@ export async function startGateway(
       notifications,
       coordinator,
       ng,
+      log,
+      metrics,
+      drain,
       stats: () => ({
         calls: calls.size,
         queued: router.queue.size,

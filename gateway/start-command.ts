@@ -1,11 +1,16 @@
 // `holdfast start [--config FILE]`: loads the configuration (the sample one when none is
-// given), runs the gateway, says where it listens, and stops cleanly on SIGTERM/SIGINT
-// (calls ended, rtpengine stopped, exit code 0).
+// given), runs the gateway, says where it listens, and shuts down gracefully: the first
+// SIGTERM/SIGINT drains (new calls refused, active calls given up to shutdown.drainMs),
+// a second ends the calls at once; then everything is stopped and the exit code is 0.
+// SIGUSR2 steps the log level (info → debug → trace). Signals are the process's business,
+// so they are installed here and never by the gateway itself.
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfigFile } from './config/load-config';
 import { packageRoot } from './config/defaults';
+import { installDrainSignals } from './drain/drain-signals';
 import { startGateway } from './gateway';
+import { installLevelSignal } from './logging/log-level';
 
 const USAGE = `usage: holdfast start [--config FILE]
 
@@ -13,7 +18,10 @@ const USAGE = `usage: holdfast start [--config FILE]
                   exists, else config/holdfast.example.yaml). See config/holdfast.example.yaml.
 
 Environment: DRACHTIO_HOST/PORT/SECRET (external drachtio-server), RTPENGINE_HOST/PORT
-(external rtpengine), HOLDFAST_ADMIN_TOKEN, HOLDFAST_AGENT_TOKEN_<ID>, HOLDFAST_LOG_LEVEL.
+(external rtpengine), HOLDFAST_ADMIN_TOKEN, HOLDFAST_AGENT_TOKEN_<ID>, HOLDFAST_LOG_LEVEL,
+HOLDFAST_WEBHOOK_SECRET.
+
+Signals: SIGTERM/SIGINT drain then stop (again: end calls now); SIGUSR2 cycles the log level.
 `;
 
 export interface StartArgs {
@@ -55,7 +63,7 @@ export async function startCommand(argv: string[]): Promise<void> {
   out(
     `  SIP   ${gw.sipHostports.join('  ')}${config.sip.drachtio ? ` (drachtio-server ${config.sip.drachtio.host}:${config.sip.drachtio.port})` : ' (embedded SIP server)'}`,
   );
-  out(`  HTTP  http://${gw.http.host}:${gw.http.port}/v1/agents`);
+  out(`  HTTP  http://${gw.http.host}:${gw.http.port}/v1/agents  (/health /ready /metrics)`);
   out(
     `  media rtpengine ${gw.rtpengine.host}:${gw.rtpengine.port} (${gw.rtpengine.external ? 'external' : `local, pid ${gw.rtpengine.pid}`})`,
   );
@@ -68,11 +76,13 @@ export async function startCommand(argv: string[]): Promise<void> {
     }`,
   );
 
+  const levelSignal = installLevelSignal(gw.log);
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = () => {
     if (stopping) return;
     stopping = true;
-    out(`holdfast: ${signal}, stopping (${gw.calls.size} call(s) to end)`);
+    drainSignals.uninstall();
+    levelSignal.uninstall();
     // A stuck shutdown must not hang the process forever.
     setTimeout(() => {
       process.stderr.write('holdfast: shutdown took over 10 s, exiting\n');
@@ -89,6 +99,9 @@ export async function startCommand(argv: string[]): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  const drainSignals = installDrainSignals(gw.drain, { log: gw.log, onDrained: stop });
+  const announce = (signal: NodeJS.Signals) =>
+    out(`holdfast: ${signal}, draining (${gw.calls.size} call(s) up; again to end them now)`);
+  process.once('SIGTERM', announce);
+  process.once('SIGINT', announce);
 }

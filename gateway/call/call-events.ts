@@ -18,4 +18,19 @@ export interface CallEvents {
   /** Evidence on the call's own leg that the gone agent is back (media, re-INVITE, INFO). */
   agentBack: [agentId: string, evidence: BackEvidence];
   ended: [reason: EndReason];
+  // What happened, for call records and metrics (they never steer the call).
+  /** An INVITE went out to an agent (or to the overflow destination, agentId 'overflow'). */
+  legOffered: [agentId: string, resumption: boolean];
+  legAnswered: [agentId: string];
+  legEnded: [agentId: string, reason: string];
+  /** The call entered agentGone: t0 of a disconnect episode. */
+  disconnected: [agentId: string, evidence: GoneEvidence];
+  /** The disconnected prompt is playing to the customer. */
+  promptStarted: [];
+  /** The gone agent is back (first evidence acted upon). */
+  returned: [evidence: BackEvidence];
+  /** Audio flows again between the returned agent and the customer. */
+  reattached: [];
+  rerouted: [];
+  overflowed: [target?: string];
 }

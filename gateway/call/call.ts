@@ -154,15 +154,20 @@ export class Call extends EventEmitter<CallEvents> {
     const next: CallState = target.agentId ? 'ringing' : 'overflow';
     if (!target.resume) this.move(next);
     if (target.agentId && !target.resume) this.agentId = target.agentId;
+    const legAgent = target.agentId ?? 'overflow';
+    if (!target.agentId) this.emit('overflowed', target.uri);
+    this.emit('legOffered', legAgent, target.resume === true);
     const leg = await this.connectLeg(target);
     if (this.ended) return 'ended';
     if (!leg) {
+      this.emit('legEnded', legAgent, 'not-answered');
       if (!target.resume && this.stateValue === 'ringing') {
         this.agentId = undefined;
         this.move('queued');
       }
       return 'failed';
     }
+    this.emit('legAnswered', legAgent);
     this.move('connected');
     // Hold and mute as they were (a resumed leg), or as a fresh leg needs them.
     await this.applyCallState();
@@ -174,6 +179,7 @@ export class Call extends EventEmitter<CallEvents> {
     if (this.stateValue !== 'connected') return;
     this.goneEvidence = evidence;
     this.move('agentGone');
+    this.emit('disconnected', this.agentId ?? 'overflow', evidence);
     this.log.info(
       { agentId: this.agentId, evidence },
       'agent gone: playing the disconnected prompt',
@@ -184,16 +190,25 @@ export class Call extends EventEmitter<CallEvents> {
       prompt: this.deps.prompts.agentDisconnected,
       music: this.deps.prompts.waitMusic,
     });
+    // The call may have moved on (ended, agent back) while the prompt started.
+    if ((this.stateValue as CallState) === 'agentGone') this.emit('promptStarted');
+  }
+
+  /** The gone agent is back: noted before anything is done about it (reconnect→audio starts). */
+  returning(evidence: BackEvidence): void {
+    if (this.stateValue === 'agentGone') this.emit('returned', evidence);
   }
 
   /** Same agent back on its existing leg (media resumed, or it re-offered): audio restored. */
   async reattach(evidence: BackEvidence): Promise<void> {
     if (this.stateValue !== 'agentGone') return;
     this.log.info({ agentId: this.agentId, evidence }, 'agent back: reattached');
+    this.returning(evidence);
     await this.stopPlayback();
     this.goneEvidence = undefined;
     this.move('connected');
     await this.applyCallState();
+    if ((this.stateValue as CallState) === 'connected') this.emit('reattached');
   }
 
   /**
@@ -203,7 +218,9 @@ export class Call extends EventEmitter<CallEvents> {
   async reattachOnNewLeg(target: DialTarget, evidence: BackEvidence): Promise<boolean> {
     if (this.stateValue !== 'agentGone') return false;
     this.log.info({ agentId: this.agentId, evidence, uri: target.uri }, 'agent back: new leg');
+    this.returning(evidence);
     const outcome = await this.ring({ ...target, resume: true });
+    if (outcome === 'answered') this.emit('reattached');
     return outcome === 'answered';
   }
 
@@ -234,6 +251,8 @@ export class Call extends EventEmitter<CallEvents> {
   reroute(raiseBy: number): void {
     if (this.stateValue !== 'agentGone') return;
     this.log.info({ agentId: this.agentId }, 'rerouting');
+    this.emit('legEnded', this.agentId!, 'rerouted');
+    this.emit('rerouted');
     this.unwatch();
     if (this.leg) {
       this.leg.release({ Reason: 'SIP;cause=480;text="agent disconnected, call rerouted"' });
@@ -262,6 +281,7 @@ export class Call extends EventEmitter<CallEvents> {
 
   /** Plays a final prompt to the customer, then ends the call with `cause`. */
   async hangUpWithPrompt(prompt: PromptFile | undefined, cause: number): Promise<void> {
+    this.emit('overflowed');
     if (prompt && !this.ended) {
       await this.stopPlayback();
       await this.startPlayback({ prompt });

@@ -18,6 +18,8 @@ export interface HoldfastConfig {
     realm: string;
     /** External drachtio-server (from DRACHTIO_HOST/PORT/SECRET); unset → embedded. */
     drachtio?: { host: string; port: number; secret: string };
+    /** Certificate and key (PEM file paths) of the embedded server's tls/wss contacts. */
+    tls?: { cert: string; key: string };
   };
   sbc: { allow: string[] };
   agents: AgentConfig[];
@@ -51,4 +53,20 @@ export interface HoldfastConfig {
   };
   http: { listen: { host: string; port: number }; adminToken: string };
   log: { level: string };
+  /** Call records POSTed here (signed); unset → records go to the log only. */
+  webhook?: { url: string; secret: string; maxAttempts: number };
+  /** Per-source SIP budgets; sources in sbc.allow are exempt. */
+  rateLimit: { setup: RateBudget; other: RateBudget };
+  shutdown: {
+    /** Longest wait for active calls to end by themselves after SIGTERM/SIGINT. */
+    drainMs: number;
+    /** Retry-After (s) on INVITEs refused while draining. */
+    retryAfterS: number;
+  };
+}
+
+/** A token bucket: sustained requests per second, and how many may come at once. */
+export interface RateBudget {
+  perSecond: number;
+  burst: number;
 }

@@ -37,4 +37,8 @@ export const DEFAULTS = {
   overflow: { cause: 34 },
   http: { listen: '127.0.0.1:8080' },
   log: { level: 'info' },
+  webhook: { maxAttempts: 5 },
+  // Per source: an agent re-registers or a phone calls far below this; a flood does not.
+  rateLimit: { setup: { perSecond: 10, burst: 20 }, other: { perSecond: 50, burst: 100 } },
+  shutdown: { drainMs: 300_000, retryAfterS: 30 },
 } as const;

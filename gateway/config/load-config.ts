@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { ConfigError } from './config-error';
-import type { AgentConfig, HoldfastConfig } from './config-types';
+import type { AgentConfig, HoldfastConfig, RateBudget } from './config-types';
 import { DEFAULT_PROMPT_FILES, DEFAULTS, packageRoot } from './defaults';
 import { parseCidr } from '../sip/address-allow-list';
 
@@ -145,6 +145,9 @@ export function parseConfig(doc: unknown, opts: LoadOptions = {}): HoldfastConfi
     'overflow',
     'http',
     'log',
+    'webhook',
+    'rateLimit',
+    'shutdown',
   ];
   for (const k of Object.keys(root)) {
     if (!known.includes(k)) throw new ConfigError(k, `unknown key (known: ${known.join(', ')})`);
@@ -158,6 +161,8 @@ export function parseConfig(doc: unknown, opts: LoadOptions = {}): HoldfastConfi
   const overflow = section(root, 'overflow');
   const http = section(root, 'http');
   const log = section(root, 'log');
+  const rateLimit = section(root, 'rateLimit');
+  const shutdown = section(root, 'shutdown');
 
   const contacts = strList(sip.contacts, 'sip.contacts', DEFAULTS.sip.contacts);
   contacts.forEach((c, i) => sipUri(c, `sip.contacts[${i}]`));
@@ -216,8 +221,9 @@ export function parseConfig(doc: unknown, opts: LoadOptions = {}): HoldfastConfi
   }
 
   const realm = str(sip.realm, 'sip.realm', DEFAULTS.sip.realm);
+  const tls = tlsFiles(sip, contacts, base, drachtio !== undefined);
   return {
-    sip: { contacts, realm, ...(drachtio ? { drachtio } : {}) },
+    sip: { contacts, realm, ...(drachtio ? { drachtio } : {}), ...(tls ? { tls } : {}) },
     sbc: { allow },
     agents: agents(root.agents, 'sip.realm', env),
     policy: {
@@ -276,7 +282,83 @@ export function parseConfig(doc: unknown, opts: LoadOptions = {}): HoldfastConfi
     overflow: { ...(overflowUri ? { uri: overflowUri } : {}), cause },
     http: { listen, adminToken },
     log: { level },
+    ...webhook(root, env),
+    rateLimit: {
+      setup: budget(rateLimit.setup, 'rateLimit.setup', DEFAULTS.rateLimit.setup),
+      other: budget(rateLimit.other, 'rateLimit.other', DEFAULTS.rateLimit.other),
+    },
+    shutdown: {
+      drainMs: positiveInt(shutdown.drainMs, 'shutdown.drainMs', DEFAULTS.shutdown.drainMs),
+      retryAfterS: positiveInt(
+        shutdown.retryAfterS,
+        'shutdown.retryAfterS',
+        DEFAULTS.shutdown.retryAfterS,
+      ),
+    },
   };
+}
+
+/** tls/wss contacts need a certificate and key; the files are read by the SIP server. */
+function tlsFiles(sip: Obj, contacts: string[], base: string, external: boolean) {
+  const secure = contacts.find((c) => /^sips:|transport=[^;]*\b(tls|wss)\b/i.test(c));
+  if (sip.tls === undefined || sip.tls === null) {
+    if (secure && !external)
+      throw new ConfigError('sip.tls', `is required by the contact ${show(secure)} (cert, key)`);
+    return undefined;
+  }
+  const tls = section(sip, 'tls');
+  for (const k of Object.keys(tls))
+    if (k !== 'cert' && k !== 'key') throw new ConfigError(`sip.tls.${k}`, 'unknown key (known: cert, key)');
+  return {
+    cert: file(tls.cert, 'sip.tls.cert', base) ?? str(undefined, 'sip.tls.cert'),
+    key: file(tls.key, 'sip.tls.key', base) ?? str(undefined, 'sip.tls.key'),
+  };
+}
+
+/** `webhook` is optional; its secret may come from HOLDFAST_WEBHOOK_SECRET instead. */
+function webhook(root: Obj, env: NodeJS.ProcessEnv): Pick<HoldfastConfig, 'webhook'> {
+  const w = section(root, 'webhook');
+  if (w.url === undefined || w.url === null) {
+    if (Object.keys(w).length)
+      throw new ConfigError('webhook.url', 'is required when webhook is configured');
+    return {};
+  }
+  const url = str(w.url, 'webhook.url');
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
+    throw new ConfigError('webhook.url', `must be an http:// or https:// URL (got ${show(url)})`);
+  // Never echo the secret in an error message.
+  const secret = env.HOLDFAST_WEBHOOK_SECRET ?? w.secret;
+  if (typeof secret !== 'string' || secret.length < 16)
+    throw new ConfigError(
+      'webhook.secret',
+      'must be a string of at least 16 characters (or set HOLDFAST_WEBHOOK_SECRET)',
+    );
+  const maxAttempts = positiveInt(
+    w.maxAttempts,
+    'webhook.maxAttempts',
+    DEFAULTS.webhook.maxAttempts,
+  );
+  return { webhook: { url, secret, maxAttempts } };
+}
+
+function budget(v: unknown, key: string, fallback: RateBudget): RateBudget {
+  if (v === undefined || v === null) return { ...fallback };
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new ConfigError(key, `must be a mapping {perSecond, burst} (got ${show(v)})`);
+  const b = v as Obj;
+  for (const k of Object.keys(b))
+    if (k !== 'perSecond' && k !== 'burst')
+      throw new ConfigError(`${key}.${k}`, 'unknown key (known: perSecond, burst)');
+  const perSecond = b.perSecond ?? fallback.perSecond;
+  if (typeof perSecond !== 'number' || !Number.isFinite(perSecond) || perSecond <= 0)
+    throw new ConfigError(`${key}.perSecond`, `must be a positive number (got ${show(perSecond)})`);
+  return { perSecond, burst: positiveInt(b.burst, `${key}.burst`, fallback.burst) };
 }
 
 function fromEnvTriple(env: NodeJS.ProcessEnv, h: string, p: string, s: string) {

@@ -5,6 +5,8 @@
 //   GET  /v1/agents/{id}/notifications  Server-Sent Events: the agent's deliveries
 //   GET  /v1/agents, GET /v1/calls      state
 //   POST /v1/calls/{id}/hold {"held":bool}, POST /v1/calls/{id}/mute {"muted":bool}
+//   PUT  /v1/log-level {"level":"debug"}  (admin)
+// Routes without authentication (health, metrics) are mounted in front by the gateway.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -13,6 +15,7 @@ import type { Call } from '../call/call';
 import type { NotificationCenter } from '../notifications/notification-center';
 import type { Delivery } from '../notifications/notification-box';
 import type { DisconnectCoordinator } from '../policy/disconnect-coordinator';
+import { isLogLevel, LOG_LEVELS, setLevel } from '../logging/log-level';
 import { HttpError } from './http-errors';
 
 const MAX_BODY = 64 * 1024;
@@ -24,6 +27,8 @@ export interface AgentApiDeps {
   coordinator: DisconnectCoordinator;
   adminToken: string;
   log: Logger;
+  /** Answers what it knows without authentication (/health, /ready, /metrics); false = not mine. */
+  publicRoutes?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 type Caller = { admin: true } | { admin: false; agentId: string };
@@ -57,6 +62,7 @@ export class AgentApi {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {
+      if (this.deps.publicRoutes?.(req, res)) return;
       const url = new URL(req.url ?? '/', 'http://holdfast');
       const caller = this.authenticate(req);
       const parts = url.pathname.split('/').filter(Boolean);
@@ -64,6 +70,10 @@ export class AgentApi {
         throw new HttpError(404, 'not_found', `no such resource: ${url.pathname}`);
       const [, collection, id, sub] = parts;
       const method = req.method ?? 'GET';
+      if (collection === 'log-level' && !id)
+        return await this.only(method, 'PUT', async () =>
+          this.json(res, 200, this.logLevel(caller, await readJson(req))),
+        );
       if (collection === 'agents' && !id)
         return await this.only(method, 'GET', () => this.json(res, 200, this.listAgents(caller)));
       if (collection === 'calls' && !id)
@@ -123,6 +133,18 @@ export class AgentApi {
   private mayAct(caller: Caller, agentId: string): void {
     if (!caller.admin && caller.agentId !== agentId)
       throw new HttpError(403, 'forbidden', `this token cannot act for agent ${agentId}`);
+  }
+
+  private logLevel(caller: Caller, body: Record<string, unknown>) {
+    if (!caller.admin) throw new HttpError(403, 'forbidden', 'the log level needs the admin token');
+    if (!isLogLevel(body.level))
+      throw new HttpError(
+        400,
+        'bad_request',
+        `"level" must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(body.level)})`,
+      );
+    const previous = setLevel(this.deps.log, body.level);
+    return { level: body.level, previous };
   }
 
   private listAgents(caller: Caller) {

@@ -156,6 +156,7 @@ export class DisconnectCoordinator {
   }
 
   private async reattach(agent: Agent, call: Call, evidence: BackEvidence): Promise<void> {
+    call.returning(evidence);
     let ok = false;
     if (evidence === 'media-resumed' || evidence === 're-invite') {
       ok = true;

@@ -22,3 +22,10 @@ export function route(
 ): void {
   (srf as unknown as Record<string, (h: Handler) => void>)[verb](handler);
 }
+
+/** A drachtio-srf middleware; its types declare `next` as a bare Function. */
+export type Middleware = (req: SipRequest, res: SipResponse, next: () => void) => void;
+
+export function use(srf: SrfInstance, middleware: Middleware): void {
+  srf.use((req, res, next) => middleware(req, res, () => (next as () => void)()));
+}
