@@ -12,7 +12,7 @@ if [ "$node_major" -lt "$need_node_major" ]; then
 fi
 
 # Debian packages: binary to check -> package that provides it.
-declare -A packages=([rtpengine]=rtpengine-daemon [sipp]=sip-tester)
+declare -A packages=([rtpengine]=rtpengine-daemon [sipp]=sip-tester [docker-compose]=docker-compose)
 missing=()
 for bin in "${!packages[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${packages[$bin]}")

@@ -308,7 +308,8 @@ function tlsFiles(sip: Obj, contacts: string[], base: string, external: boolean)
   }
   const tls = section(sip, 'tls');
   for (const k of Object.keys(tls))
-    if (k !== 'cert' && k !== 'key') throw new ConfigError(`sip.tls.${k}`, 'unknown key (known: cert, key)');
+    if (k !== 'cert' && k !== 'key')
+      throw new ConfigError(`sip.tls.${k}`, 'unknown key (known: cert, key)');
   return {
     cert: file(tls.cert, 'sip.tls.cert', base) ?? str(undefined, 'sip.tls.cert'),
     key: file(tls.key, 'sip.tls.key', base) ?? str(undefined, 'sip.tls.key'),
