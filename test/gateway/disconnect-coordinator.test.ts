@@ -27,6 +27,11 @@ class FakeCall {
     this.asked.push(`reattach:${evidence}`);
     this.state = 'connected';
   }
+  /** Only feeds call records and metrics; the coordinator's decisions do not depend on it. */
+  returning(evidence: string) {
+    this.returned.push(evidence);
+  }
+  readonly returned: string[] = [];
   async reofferToAgent() {
     this.asked.push('reoffer');
     return true;
