@@ -57,8 +57,9 @@ export class AgentLeg {
       this.dialog.request({ method: 'OPTIONS' } as unknown as SipRequest).then(
         (res) => {
           if (this.releasedFlag) return;
-          // Any response proves the transport; 481 says the agent lost the dialog.
-          if (res.status === 481 || res.status === 408 || res.status === 503)
+          // Any response proves the transport; 481 says the agent lost the dialog; 410 is
+          // drachtio-server's answer for a WebSocket that has closed, 503 the embedded one's.
+          if ([408, 410, 481, 503].includes(res.status))
             this.handlers.keepaliveFailed(res.status);
           else this.armKeepalive();
         },

@@ -8,7 +8,7 @@ import type { Agent } from '../agents/agent';
 import { Deadlines, type Scheduler } from '../timers/deadlines';
 import type { DigestAuth } from './digest-auth';
 import type { SipRequest, SipResponse } from './srf-types';
-import { profileForTransport } from './transport-profile';
+import { profileForTransport, transportOfRequest } from './transport-profile';
 
 const DEFAULT_EXPIRES = 3600;
 const MAX_EXPIRES = 7200;
@@ -68,7 +68,7 @@ export class Registrar {
       res.send(400, { headers: { 'X-Reason': 'REGISTER needs a SIP Contact' } });
       return;
     }
-    const transport = (req.protocol || 'udp').toLowerCase();
+    const transport = transportOfRequest(req.get('Via'), req.protocol);
     const previous = agent.contact;
     const changed = !previous || previous.uri !== contactUri || previous.transport !== transport;
     this.agents.setContact(agent, {
