@@ -104,19 +104,26 @@ t.test('malformed', async (t) => {
 
   for (const proto of ['udp', 'tcp', 'ws'] as const) {
     for (const c of CASES) {
-      t.test(`${proto}: ${c.name}`, async (t) => {
-        const addr = server.sip[proto]!;
-        const bad = await SipClient.open(t, { transport: proto, server: addr });
-        const target = `sip:app@${addr.host}:${addr.port}`;
-        const call = within(goodCall(t, server, proto), 10_000, 'concurrent good call');
-        for (const b of c.bytes(bad, target)) bad.sendRaw(b);
-        if (c.expect400?.includes(proto)) {
-          const res = await bad.nextMessage((m) => m.status === 400, 3000);
-          t.equal(res.status, 400, '400 Bad Request');
-        }
-        t.equal(await call, 200, 'a good call at the same time completes');
-        t.equal(await goodCall(t, server, proto), 200, 'and one after it too');
-      });
+      // drachtio-server 0.9.10 (sofia-sip's tport/ws.c) aborts on a WebSocket frame over
+      // ~64 KiB: a heap overflow upstream, not a behaviour to match. Embedded only.
+      const upstreamCrash = server.external && proto === 'ws' && c.name.startsWith('huge header');
+      t.test(
+        `${proto}: ${c.name}`,
+        { skip: upstreamCrash && 'crashes drachtio-server' },
+        async (t) => {
+          const addr = server.sip[proto]!;
+          const bad = await SipClient.open(t, { transport: proto, server: addr });
+          const target = `sip:app@${addr.host}:${addr.port}`;
+          const call = within(goodCall(t, server, proto), 10_000, 'concurrent good call');
+          for (const b of c.bytes(bad, target)) bad.sendRaw(b);
+          if (c.expect400?.includes(proto)) {
+            const res = await bad.nextMessage((m) => m.status === 400, 3000);
+            t.equal(res.status, 400, '400 Bad Request');
+          }
+          t.equal(await call, 200, 'a good call at the same time completes');
+          t.equal(await goodCall(t, server, proto), 200, 'and one after it too');
+        },
+      );
     }
   }
 });
