@@ -1,20 +1,8 @@
 // The operations keys: webhook, rateLimit, shutdown, sip.tls — defaults, environment, and
 // errors that name the key (and never echo the webhook secret).
 import t from 'tap';
-import { ConfigError } from '../../gateway/config/config-error';
+import { env, problem } from './fixtures/config-problem';
 import { parseConfig } from '../../gateway/config/load-config';
-
-const env = { HOLDFAST_ADMIN_TOKEN: 'admin' };
-
-function problem(doc: unknown, e: NodeJS.ProcessEnv = env): string {
-  try {
-    parseConfig(doc, { env: e });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  return 'no error';
-}
 
 t.test('defaults', async (t) => {
   const c = parseConfig({}, { env });

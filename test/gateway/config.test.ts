@@ -3,19 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig, loadConfigFile } from '../../gateway/config/load-config';
-import { ConfigError } from '../../gateway/config/config-error';
-
-const env = { HOLDFAST_ADMIN_TOKEN: 'admin' };
-
-function problem(doc: unknown, e: NodeJS.ProcessEnv = env): string {
-  try {
-    parseConfig(doc, { env: e });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  return 'no error';
-}
+import { env, problem } from './fixtures/config-problem';
 
 t.test('defaults fill an empty document', async (t) => {
   const c = parseConfig({}, { env });
