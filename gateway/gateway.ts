@@ -44,11 +44,14 @@ import { customerInviteHandler } from './sip/customer-invite';
 import { DigestAuth } from './sip/digest-auth';
 import { Registrar } from './sip/registrar';
 import { route, use, type SipRequest, type SipResponse } from './sip/srf-types';
-import { Deadlines, nodeScheduleScheduler, type Scheduler } from './timers/deadlines';
+import type { Clock } from '../time/clock';
+import { CountingClock } from './timers/counting-clock';
+import { nodeScheduleClock } from './timers/node-schedule-clock';
 
 export interface GatewayOptions {
   logger?: Logger;
-  scheduler?: Scheduler;
+  /** Time for the gateway's deadlines; node-schedule by default. */
+  clock?: Clock;
   /** Watchdog poll period (ms); default 100. */
   mediaPollMs?: number;
   /** Node process metrics on /metrics; default true (tests running many gateways turn them off). */
@@ -59,7 +62,7 @@ export interface GatewayStats {
   calls: number;
   queued: number;
   absences: number;
-  /** Deadlines pending in this process (node-schedule jobs, keep-alives), registrations excepted. */
+  /** This gateway's pending deadlines (node-schedule jobs, keep-alives), registrations excepted. */
   deadlines: number;
   registrations: number;
   watchedCalls: number;
@@ -121,7 +124,7 @@ export async function startGateway(
   opts: GatewayOptions = {},
 ): Promise<RunningGateway> {
   const log = opts.logger ?? createLogger({ level: config.log.level });
-  const scheduler = opts.scheduler ?? nodeScheduleScheduler;
+  const clock = new CountingClock(opts.clock ?? nodeScheduleClock);
   const prompts = await loadPrompts(config);
   const cleanups: [string, () => Promise<void> | void][] = [];
   const unwind = async () => {
@@ -173,7 +176,7 @@ export async function startGateway(
 
     // The model.
     const calls = new Map<string, Call>();
-    const agents = new AgentDirectory(config.agents, () => scheduler.now());
+    const agents = new AgentDirectory(config.agents, () => clock.now());
     agents.on('status', (a, from) => {
       log.info({ agentId: a.id, from, to: a.status, callId: a.callId }, 'agent status');
       metrics.agentMoved(from, a.status);
@@ -192,7 +195,7 @@ export async function startGateway(
       router,
       notifications,
       config,
-      scheduler,
+      clock,
       log,
     );
     cleanups.push(['absences', () => coordinator.close()]);
@@ -230,7 +233,7 @@ export async function startGateway(
         id,
         {
           srf,
-          scheduler,
+          clock,
           watchdog,
           prompts,
           keepaliveMs: config.policy.keepaliveMs,
@@ -306,7 +309,7 @@ export async function startGateway(
           if (agent.status === 'available') agents.move(agent, 'offline');
         },
       },
-      scheduler,
+      clock,
       log,
     );
     cleanups.push(['registrations', () => registrar.close()]);
@@ -356,7 +359,7 @@ export async function startGateway(
         calls: calls.size,
         queued: router.queue.size,
         absences: coordinator.size,
-        deadlines: Deadlines.liveCount - registrar.size,
+        deadlines: clock.pending - registrar.size,
         registrations: registrar.size,
         watchedCalls: watchdog.watchedCalls,
       }),

@@ -19,8 +19,8 @@ export { validatePrompt } from './prompt-validator';
 export type { PromptFile } from './prompt-validator';
 export { parseSdp, audioOf, attr, attrs, SdpParseError } from './sdp';
 export type { Sdp, SdpMedia, Direction } from './sdp';
-export { systemClock } from './clock';
-export type { Clock, TimerHandle } from './clock';
+export { systemClock } from '../time/clock';
+export type { Clock, Timer } from '../time/clock';
 export {
   RtpengineError,
   RtpengineUnavailableError,

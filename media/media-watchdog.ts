@@ -4,7 +4,7 @@
 // (its own SDP says recvonly or inactive) is suspended: no alarm while held.
 import { EventEmitter } from 'node:events';
 import createDebug from 'debug';
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock } from '../time/clock';
 import { RtpengineError } from './errors';
 import { LegLossDetector, type LegLossState } from './leg-loss-detector';
 import type { MediaSession } from './media-session';

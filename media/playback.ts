@@ -7,7 +7,7 @@
 // the current player for that party (measured), so the hand-over needs no `stop media`.
 // The alternative (one pre-mixed prompt+music file) would replay the prompt on every loop.
 import createDebug from 'debug';
-import { systemClock, type Clock, type TimerHandle } from './clock';
+import { systemClock, type Clock, type Timer } from '../time/clock';
 import { PromptFileError, RtpengineError } from './errors';
 import type { MediaSession } from './media-session';
 import type { PromptFile } from './prompt-validator';
@@ -36,7 +36,7 @@ export interface PlaybackOptions {
 
 export class Playback {
   private stateValue: PlaybackState = 'idle';
-  private timer?: TimerHandle;
+  private timer?: Timer;
   private blocked = false;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly clock: Clock;
@@ -116,18 +116,15 @@ export class Playback {
     const duration =
       typeof reply.duration === 'number' && reply.duration > 0 ? reply.duration : prompt.durationMs;
     if (!this.opts.music) return;
-    this.timer = this.clock.setTimeout(
-      () => {
-        this.timer = undefined;
-        this.serial(async () => {
-          if (this.stateValue !== 'prompt') return;
-          await this.playMusic();
-        }).catch((err: Error) =>
-          (this.opts.onError ?? ((e: Error) => debug('music: %s', e.message)))(err),
-        );
-      },
-      duration + (this.opts.gapMs ?? 100),
-    );
+    this.timer = this.clock.after(duration + (this.opts.gapMs ?? 100), () => {
+      this.timer = undefined;
+      this.serial(async () => {
+        if (this.stateValue !== 'prompt') return;
+        await this.playMusic();
+      }).catch((err: Error) =>
+        (this.opts.onError ?? ((e: Error) => debug('music: %s', e.message)))(err),
+      );
+    });
   }
 
   private async playMusic(): Promise<void> {
@@ -168,7 +165,7 @@ export class Playback {
   }
 
   private cancelTimer(): void {
-    if (this.timer) this.clock.clearTimeout(this.timer);
+    if (this.timer) this.timer.cancel();
     this.timer = undefined;
   }
 

@@ -3,7 +3,7 @@
 // the query rate, not the call count, bounds its memory: maxPerSec × 1.9 KB × 60 s at
 // worst (1000/s ≈ 114 MB; 64 MB RSS measured at 200 calls). Each job wants a period; when there are more jobs than the budget
 // allows, every job's effective period stretches evenly (jobs ÷ maxPerSec).
-import { systemClock, type Clock, type TimerHandle } from './clock';
+import { systemClock, type Clock, type Timer } from '../time/clock';
 
 export interface QuerySchedulerOptions {
   /** Global ceiling on jobs started per second. Default 1000 (keeps 200 polled calls within ~300 ms). */
@@ -25,7 +25,7 @@ export class QueryScheduler {
   private readonly clock: Clock;
   private readonly maxPerSec: number;
   private readonly tickMs: number;
-  private timer?: TimerHandle;
+  private timer?: Timer;
   private tokens = 0;
   private lastRefill = 0;
   private closedFlag = false;
@@ -72,11 +72,11 @@ export class QueryScheduler {
     if (this.timer || this.closedFlag) return;
     this.lastRefill = this.clock.now();
     this.tokens = Math.max(this.tokens, 1);
-    this.timer = this.clock.setTimeout(() => this.tick(), 0);
+    this.timer = this.clock.after(0, () => this.tick());
   }
 
   private disarm(): void {
-    if (this.timer) this.clock.clearTimeout(this.timer);
+    if (this.timer) this.timer.cancel();
     this.timer = undefined;
   }
 
@@ -102,7 +102,7 @@ export class QueryScheduler {
       );
     }
     if (this.jobs.size && !this.closedFlag) {
-      this.timer = this.clock.setTimeout(() => this.tick(), this.tickMs);
+      this.timer = this.clock.after(this.tickMs, () => this.tick());
     }
   }
 }

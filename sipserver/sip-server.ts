@@ -5,7 +5,8 @@ import { flowClosed, handleInbound } from './core/network-messages';
 import { SipCore } from './core/sip-core';
 import { AppServer } from './drachtio/app-server';
 import type { AppConnection } from './drachtio/app-connection';
-import { DEFAULT_TIMERS, realClock, type Clock, type TimerValues } from './transaction/clock';
+import { systemClock, type Clock } from '../time/clock';
+import { DEFAULT_TIMERS, type TimerValues } from './transaction/timer-values';
 import { loadTlsMaterial, type TlsOptions } from './transport/tls-material';
 import { TransportLayer } from './transport/transport-layer';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './transport/transport-types';
@@ -73,7 +74,7 @@ export async function startSipServer(opts: SipServerOptions): Promise<SipServer>
   );
   const c = new SipCore(
     transports,
-    guardedClock(opts.clock ?? realClock, logger),
+    guardedClock(opts.clock ?? systemClock, logger),
     {
       timers,
       ackTimeout: opts.ackTimeout ?? 64 * timers.T1,
@@ -131,6 +132,6 @@ function guarded(logger: Logger, what: string, fn: () => unknown): void {
 function guardedClock(clock: Clock, logger: Logger): Clock {
   return {
     now: () => clock.now(),
-    setTimer: (ms, fn) => clock.setTimer(ms, () => guarded(logger, 'timer', fn)),
+    after: (ms, fn) => clock.after(ms, () => guarded(logger, 'timer', fn)),
   };
 }

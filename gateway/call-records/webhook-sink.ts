@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from 'pino';
-import { systemClock, type Clock, type TimerHandle } from '../../media/clock';
+import { systemClock, type Clock, type Timer } from '../../time/clock';
 import type { CallRecord } from './call-record';
 import { backoffDelay } from './retry-backoff';
 import {
@@ -57,7 +57,7 @@ interface Delivery {
   lastError?: string;
   /** What to abort when close() gives up on it. */
   request?: http.ClientRequest;
-  timer?: TimerHandle;
+  timer?: Timer;
 }
 
 type AttemptResult =
@@ -170,18 +170,18 @@ export class WebhookSink {
 
   private async flush(): Promise<void> {
     if (this.pending > 0) {
-      let timer: TimerHandle | undefined;
+      let timer: Timer | undefined;
       await Promise.race([
         new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
         new Promise<void>(
-          (resolve) => (timer = this.clock.setTimeout(resolve, this.opts.flushTimeoutMs)),
+          (resolve) => (timer = this.clock.after(this.opts.flushTimeoutMs, resolve)),
         ),
       ]);
-      if (timer !== undefined) this.clock.clearTimeout(timer);
+      if (timer !== undefined) timer.cancel();
     }
     for (const d of [...this.active, ...this.queue.splice(0)]) {
       this.active.delete(d);
-      if (d.timer !== undefined) this.clock.clearTimeout(d.timer);
+      if (d.timer !== undefined) d.timer.cancel();
       d.request?.destroy();
       this.drop(d, 'closed');
     }
@@ -234,10 +234,10 @@ export class WebhookSink {
       },
       'call record delivery failed; will retry',
     );
-    d.timer = this.clock.setTimeout(() => {
+    d.timer = this.clock.after(delay, () => {
       d.timer = undefined;
       void this.attempt(d);
-    }, delay);
+    });
   }
 
   private giveUp(d: Delivery, reason: WebhookDropReason): void {
@@ -274,7 +274,7 @@ export class WebhookSink {
       const settle = (r: AttemptResult) => {
         if (settled) return;
         settled = true;
-        this.clock.clearTimeout(timer);
+        timer.cancel();
         d.request = undefined;
         resolve(r);
       };
@@ -292,10 +292,10 @@ export class WebhookSink {
         },
       });
       d.request = req;
-      const timer = this.clock.setTimeout(() => {
+      const timer = this.clock.after(this.opts.requestTimeoutMs, () => {
         settle({ kind: 'retry', error: `no answer within ${this.opts.requestTimeoutMs} ms` });
         req.destroy();
-      }, this.opts.requestTimeoutMs);
+      });
       req.on('error', (err) => settle({ kind: 'retry', error: err.message }));
       req.on('response', (res) => {
         res.resume(); // the body is not needed, but must be read for the socket to be reused

@@ -1,7 +1,8 @@
 // An answered leg towards an agent: the SIP dialog, the media tag it has in rtpengine,
 // and the keep-alive that notices a dead transport. release() is idempotent.
 import type { LegProfile } from '../../media/leg-profile';
-import { Deadlines, type Scheduler } from '../timers/deadlines';
+import type { Clock } from '../../time/clock';
+import { Deadlines } from '../timers/deadlines';
 import type { SipDialog, SipRequest } from '../sip/srf-types';
 
 export interface AgentLegHandlers {
@@ -21,10 +22,10 @@ export class AgentLeg {
     readonly profile: LegProfile,
     readonly dialog: SipDialog,
     private readonly handlers: AgentLegHandlers,
-    scheduler: Scheduler,
+    clock: Clock,
     private readonly keepaliveMs = 0,
   ) {
-    this.deadlines = new Deadlines(scheduler);
+    this.deadlines = new Deadlines(clock);
     dialog.on('destroy', (req: SipRequest) => {
       if (this.releasedFlag) return;
       this.releasedFlag = true;
@@ -59,8 +60,7 @@ export class AgentLeg {
           if (this.releasedFlag) return;
           // Any response proves the transport; 481 says the agent lost the dialog; 410 is
           // drachtio-server's answer for a WebSocket that has closed, 503 the embedded one's.
-          if ([408, 410, 481, 503].includes(res.status))
-            this.handlers.keepaliveFailed(res.status);
+          if ([408, 410, 481, 503].includes(res.status)) this.handlers.keepaliveFailed(res.status);
           else this.armKeepalive();
         },
         (err: { status?: number }) => {

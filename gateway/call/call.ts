@@ -15,7 +15,8 @@ import type { MediaWatchdog } from '../../media/media-watchdog';
 import { audioOf, parseSdp, type Direction } from '../../media/sdp';
 import type { BackEvidence, GoneEvidence } from '../policy/evidence';
 import type { SipDialog, SipRequest, SipResponse, SrfInstance } from '../sip/srf-types';
-import { Deadlines, type Scheduler } from '../timers/deadlines';
+import type { Clock } from '../../time/clock';
+import { Deadlines } from '../timers/deadlines';
 import { AgentDial } from './agent-dial';
 import { AgentLeg } from './agent-leg';
 import type { CallEvents, EndReason } from './call-events';
@@ -25,7 +26,7 @@ export const CUSTOMER_TAG = 'customer';
 
 export interface CallDeps {
   srf: SrfInstance;
-  scheduler: Scheduler;
+  clock: Clock;
   /** Shared watchdog; the gateway routes its events to calls (mediaLost/mediaRestored). */
   watchdog: MediaWatchdog;
   prompts: { agentDisconnected: PromptFile; waitMusic: PromptFile; overflow?: PromptFile };
@@ -94,8 +95,8 @@ export class Call extends EventEmitter<CallEvents> {
     private readonly res: SipResponse,
   ) {
     super();
-    this.deadlines = new Deadlines(deps.scheduler);
-    this.startedAt = deps.scheduler.now();
+    this.deadlines = new Deadlines(deps.clock);
+    this.startedAt = deps.clock.now();
     this.enqueuedAt = this.startedAt;
     this.log = deps.log.child({ callId: id });
     req.on('cancel', () => void this.close('customer-cancel'));
@@ -265,7 +266,7 @@ export class Call extends EventEmitter<CallEvents> {
     this.held = false;
     this.muted = false;
     this.priority += raiseBy;
-    this.enqueuedAt = this.deps.scheduler.now();
+    this.enqueuedAt = this.deps.clock.now();
     this.move('queued');
   }
 
@@ -386,7 +387,7 @@ export class Call extends EventEmitter<CallEvents> {
         bye: (req) => this.onAgentBye(leg, req),
         keepaliveFailed: (s) => this.onKeepaliveFailed(leg, s),
       },
-      this.deps.scheduler,
+      this.deps.clock,
       this.deps.keepaliveMs,
     );
     this.leg = leg;

@@ -4,7 +4,7 @@
 // limitMs asks the owner to end the rest cleanly. force() (a second signal) skips the wait.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { systemClock, type Clock, type TimerHandle } from '../../media/clock';
+import { systemClock, type Clock, type Timer } from '../../time/clock';
 import { assertDrainMove, type DrainState } from './drain-state';
 
 export type DrainEnd = 'idle' | 'limit' | 'forced';
@@ -51,8 +51,8 @@ export class DrainController extends EventEmitter<DrainEvents> {
   private readonly pollMs: number;
   readonly retryAfterS: number;
   private startedAt = 0;
-  private poll?: TimerHandle;
-  private limit?: TimerHandle;
+  private poll?: Timer;
+  private limit?: Timer;
   private finishing = false;
   private resolveDone!: (r: DrainResult) => void;
   private readonly done = new Promise<DrainResult>((resolve) => (this.resolveDone = resolve));
@@ -88,7 +88,7 @@ export class DrainController extends EventEmitter<DrainEvents> {
       { activeCalls: this.count(), limitMs: this.limitMs },
       'draining: refusing new calls, waiting for active calls to end',
     );
-    this.limit = this.clock.setTimeout(() => void this.finish('limit'), this.limitMs);
+    this.limit = this.clock.after(this.limitMs, () => void this.finish('limit'));
     this.callEnded();
     return this.done;
   }
@@ -100,11 +100,11 @@ export class DrainController extends EventEmitter<DrainEvents> {
       void this.finish('idle');
       return;
     }
-    if (this.poll !== undefined) this.clock.clearTimeout(this.poll);
-    this.poll = this.clock.setTimeout(() => {
+    if (this.poll !== undefined) this.poll.cancel();
+    this.poll = this.clock.after(this.pollMs, () => {
       this.poll = undefined;
       this.callEnded();
-    }, this.pollMs);
+    });
   }
 
   /** Ends remaining calls now (second SIGTERM/SIGINT). */
@@ -135,9 +135,9 @@ export class DrainController extends EventEmitter<DrainEvents> {
   }
 
   private async endWithin(): Promise<void> {
-    let timer: TimerHandle | undefined;
+    let timer: Timer | undefined;
     const timedOut = new Promise<'timeout'>(
-      (resolve) => (timer = this.clock.setTimeout(() => resolve('timeout'), this.endTimeoutMs)),
+      (resolve) => (timer = this.clock.after(this.endTimeoutMs, () => resolve('timeout'))),
     );
     try {
       const r = await Promise.race([this.o.endRemaining().then(() => 'ended' as const), timedOut]);
@@ -149,7 +149,7 @@ export class DrainController extends EventEmitter<DrainEvents> {
     } catch (err) {
       this.o.log?.error({ err }, 'draining: ending the remaining calls failed; stopping anyway');
     } finally {
-      if (timer !== undefined) this.clock.clearTimeout(timer);
+      if (timer !== undefined) timer.cancel();
     }
   }
 
@@ -164,8 +164,8 @@ export class DrainController extends EventEmitter<DrainEvents> {
   }
 
   private clearTimers(): void {
-    if (this.poll !== undefined) this.clock.clearTimeout(this.poll);
-    if (this.limit !== undefined) this.clock.clearTimeout(this.limit);
+    if (this.poll !== undefined) this.poll.cancel();
+    if (this.limit !== undefined) this.limit.cancel();
     this.poll = this.limit = undefined;
   }
 

@@ -2,7 +2,7 @@
 // rtpengine answers ping, not draining…), each with a timeout. A check passes when it
 // resolves and fails when it rejects or does not settle in time. Concurrent probes share
 // one run, so a load balancer probing often cannot pile checks up.
-import { systemClock, type Clock, type TimerHandle } from '../../media/clock';
+import { systemClock, type Clock, type Timer } from '../../time/clock';
 
 /** Resolves when healthy; rejects with an Error whose message says what is wrong. */
 export type ReadinessCheck = () => Promise<void>;
@@ -81,13 +81,13 @@ export class Readiness {
       ms: Math.round(this.clock.now() - started),
     });
     return new Promise<CheckResult>((resolve) => {
-      let timer: TimerHandle | undefined = this.clock.setTimeout(() => {
+      let timer: Timer | undefined = this.clock.after(c.timeoutMs, () => {
         timer = undefined;
         resolve(result(false, `no answer within ${c.timeoutMs} ms`));
-      }, c.timeoutMs);
+      });
       const settle = (r: CheckResult) => {
         if (timer === undefined) return; // timed out already
-        this.clock.clearTimeout(timer);
+        timer.cancel();
         timer = undefined;
         resolve(r);
       };

@@ -1,7 +1,8 @@
 // One agent's absence, from the first evidence (t0) to its return: moves through the
 // policy's situations on its own deadlines and, at each step, hands the matrix's actions
 // to the executor, column by column. Small on purpose: the rules live in the matrix.
-import { Deadlines, type Scheduler } from '../timers/deadlines';
+import type { Clock } from '../../time/clock';
+import { Deadlines } from '../timers/deadlines';
 import {
   actionsFor,
   COLUMNS,
@@ -41,14 +42,14 @@ export class AgentAbsence {
     readonly agentId: string,
     readonly evidence: GoneEvidence,
     private readonly times: AbsenceTimes,
-    private readonly scheduler: Scheduler,
+    private readonly clock: Clock,
     private readonly execute: PolicyExecutor,
     private readonly matrix: PolicyMatrix = DISCONNECT_POLICY,
     /** Told each time a situation begins, before its actions. */
     private readonly onSituation: (s: Situation) => void = () => {},
   ) {
-    this.t0 = scheduler.now();
-    this.deadlines = new Deadlines(scheduler);
+    this.t0 = clock.now();
+    this.deadlines = new Deadlines(clock);
   }
 
   /** Begins the absence: the `disconnected` row, and its deadlines. */
@@ -71,7 +72,7 @@ export class AgentAbsence {
   }
 
   get elapsedMs(): number {
-    return this.scheduler.now() - this.t0;
+    return this.clock.now() - this.t0;
   }
 
   /** The agent is back: within the window → its own row; later → the current row's `back`. */

@@ -8,7 +8,7 @@ import type { Call } from '../call/call';
 import type { HoldfastConfig } from '../config/config-types';
 import type { NotificationCenter } from '../notifications/notification-center';
 import type { CallRouter } from '../routing/call-router';
-import type { Scheduler } from '../timers/deadlines';
+import type { Clock } from '../../time/clock';
 import { AgentAbsence, type PolicyStep } from './agent-absence';
 import { AGENT_STATUS_ON_ENTER, type Action } from './disconnect-policy';
 import type { BackEvidence, GoneEvidence } from './evidence';
@@ -22,7 +22,7 @@ export class DisconnectCoordinator {
     private readonly router: CallRouter,
     private readonly notifications: NotificationCenter,
     private readonly config: Pick<HoldfastConfig, 'policy' | 'queue'>,
-    private readonly scheduler: Scheduler,
+    private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
 
@@ -62,7 +62,7 @@ export class DisconnectCoordinator {
         reconnectWindowMs: this.config.policy.reconnectWindowMs,
         presenceTimeoutMs: this.config.policy.presenceTimeoutMs,
       },
-      this.scheduler,
+      this.clock,
       (step) => this.execute(agent, step),
       undefined,
       (situation) => {

@@ -2,7 +2,7 @@
 // sources), instead of a line per refused request, which a flood would turn into a
 // second flood.
 import type { Logger } from 'pino';
-import { systemClock, type Clock, type TimerHandle } from '../../media/clock';
+import { systemClock, type Clock, type Timer } from '../../time/clock';
 import type { ThrottleSummary } from './sip-rate-limiter';
 
 export interface ThrottleSummarySource {
@@ -10,7 +10,7 @@ export interface ThrottleSummarySource {
 }
 
 export class ThrottleReporter {
-  private timer?: TimerHandle;
+  private timer?: Timer;
   private closed = false;
 
   constructor(
@@ -38,16 +38,16 @@ export class ThrottleReporter {
 
   close(): void {
     this.closed = true;
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timer.cancel();
     this.timer = undefined;
     this.report();
   }
 
   private schedule(): void {
-    this.timer = this.clock.setTimeout(() => {
+    this.timer = this.clock.after(this.intervalMs, () => {
       if (this.closed) return;
       this.report();
       this.schedule();
-    }, this.intervalMs);
+    });
   }
 }

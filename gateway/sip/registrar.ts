@@ -5,7 +5,8 @@
 import type { Logger } from 'pino';
 import type { AgentDirectory } from '../agents/agent-directory';
 import type { Agent } from '../agents/agent';
-import { Deadlines, type Scheduler } from '../timers/deadlines';
+import type { Clock } from '../../time/clock';
+import { Deadlines } from '../timers/deadlines';
 import type { DigestAuth } from './digest-auth';
 import type { SipRequest, SipResponse } from './srf-types';
 import { profileForTransport, transportOfRequest } from './transport-profile';
@@ -26,10 +27,10 @@ export class Registrar {
     private readonly agents: AgentDirectory,
     private readonly auth: DigestAuth,
     private readonly events: RegistrarEvents,
-    scheduler: Scheduler,
+    clock: Clock,
     private readonly log: Logger,
   ) {
-    this.expiries = new Deadlines(scheduler);
+    this.expiries = new Deadlines(clock);
   }
 
   handle(req: SipRequest, res: SipResponse): void {

@@ -117,14 +117,14 @@ function awaitAck(core: SipCore, dialog: Dialog, entry: ServerEntry, res: SipRes
     txnId: entry.txnId,
     cseq: entry.request.cseq.seq,
     response: res,
-    timeout: core.clock.setTimer(core.options.ackTimeout, () => {
+    timeout: core.clock.after(core.options.ackTimeout, () => {
       dialog.clearPendingAck();
       core.logger.info({ dialog: dialog.id }, 'no ACK for 2xx: ending the call with BYE');
       endDialogWithBye(core, dialog, 'ACK timeout');
     }),
   };
   const retransmit = (interval: number) => {
-    pending.retransmit = core.clock.setTimer(interval, () => {
+    pending.retransmit = core.clock.after(interval, () => {
       if (dialog.pendingAck !== pending) return;
       core.trySend(res, target);
       retransmit(Math.min(2 * interval, T2));

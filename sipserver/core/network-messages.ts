@@ -201,7 +201,7 @@ export function createServerEntry(
   // An unanswered non-INVITE is forgotten after 64 s; an INVITE may ring for longer
   // (its CANCEL, or the app's final response, ends it).
   if (req.method !== 'INVITE') {
-    entry.dropTimer = core.clock.setTimer(core.options.pendingRequestTimeout, () => {
+    entry.dropTimer = core.clock.after(core.options.pendingRequestTimeout, () => {
       if (entry.finalSent) return;
       core.serverById.delete(txnId);
       entry.txn.terminate();

@@ -11,7 +11,8 @@ import { serialize } from '../message/serialize';
 import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message';
 import { parseUri } from '../message/uri';
 import { uriOf } from '../message/name-addr';
-import type { Clock, TimerHandle, TimerValues } from '../transaction/clock';
+import type { Clock, Timer } from '../../time/clock';
+import type { TimerValues } from '../transaction/timer-values';
 import { InviteClientTransaction } from '../transaction/invite-client-transaction';
 import type { InviteServerTransaction } from '../transaction/invite-server-transaction';
 import { NonInviteClientTransaction } from '../transaction/non-invite-client-transaction';
@@ -44,7 +45,7 @@ export interface ServerEntry {
   /** Our To tag for this request's responses (§8.2.6.2), fixed at the first use. */
   toTag: string;
   dialog?: Dialog;
-  dropTimer?: TimerHandle;
+  dropTimer?: Timer;
   finalSent: boolean;
 }
 
@@ -83,7 +84,7 @@ export class SipCore {
   readonly clientByKey = new Map<string, ClientEntry>();
   readonly clientById = new Map<string, ClientEntry>();
   /** UAC dialogs that ended in a non-2xx final: the app's ACK for them gets a NOK. */
-  readonly failedInvites = new Map<string, TimerHandle>();
+  readonly failedInvites = new Map<string, Timer>();
   closed = false;
 
   constructor(
@@ -247,7 +248,7 @@ export class SipCore {
     this.failedInvites.get(dialogId)?.cancel();
     this.failedInvites.set(
       dialogId,
-      this.clock.setTimer(64 * this.options.timers.T1, () => this.failedInvites.delete(dialogId)),
+      this.clock.after(64 * this.options.timers.T1, () => this.failedInvites.delete(dialogId)),
     );
   }
 

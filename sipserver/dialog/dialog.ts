@@ -2,7 +2,7 @@
 // with the route set, remote target and CSeq counters used to build in-dialog requests.
 import type { AppConnection } from '../drachtio/app-connection';
 import type { SipRequest, SipResponse } from '../message/sip-message';
-import type { TimerHandle } from '../transaction/clock';
+import type { Timer } from '../../time/clock';
 import type { InviteClientTransaction } from '../transaction/invite-client-transaction';
 import type { Endpoint, Flow, TransportProtocol } from '../transport/transport-types';
 
@@ -16,8 +16,8 @@ export interface PendingAck {
   txnId: string;
   cseq: number;
   response: SipResponse;
-  retransmit?: TimerHandle;
-  timeout: TimerHandle;
+  retransmit?: Timer;
+  timeout: Timer;
 }
 
 export function dialogIdOf(callId: string, callerTag: string): string {

@@ -1,7 +1,8 @@
 // What all four transaction kinds share: named states with a table of legal moves, the
 // RFC's timers by letter, and the transport they send on.
 import type { SipMessage, SipRequest } from '../message/sip-message';
-import type { Clock, TimerHandle, TimerValues } from './clock';
+import type { Clock, Timer } from '../../time/clock';
+import type { TimerValues } from './timer-values';
 
 export interface TransactionContext {
   clock: Clock;
@@ -17,7 +18,7 @@ export class IllegalTransitionError extends Error {
 
 export abstract class Transaction<S extends string> {
   protected abstract readonly transitions: Record<S, readonly S[]>;
-  private readonly timerHandles = new Map<string, TimerHandle>();
+  private readonly timerHandles = new Map<string, Timer>();
   private stateValue: S;
 
   constructor(
@@ -52,7 +53,7 @@ export abstract class Transaction<S extends string> {
     this.timerHandles.get(letter)?.cancel();
     this.timerHandles.set(
       letter,
-      this.ctx.clock.setTimer(ms, () => {
+      this.ctx.clock.after(ms, () => {
         this.timerHandles.delete(letter);
         fn();
       }),

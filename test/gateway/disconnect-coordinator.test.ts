@@ -8,7 +8,7 @@ import type { Call } from '../../gateway/call/call';
 import { NotificationCenter } from '../../gateway/notifications/notification-center';
 import { DisconnectCoordinator } from '../../gateway/policy/disconnect-coordinator';
 import type { CallRouter } from '../../gateway/routing/call-router';
-import { ManualScheduler } from '../../gateway/timers/manual-scheduler';
+import { ManualClock } from '../fixtures/manual-clock';
 
 class FakeCall {
   state = 'connected';
@@ -51,7 +51,7 @@ class FakeCall {
 }
 
 function setup() {
-  const clock = new ManualScheduler();
+  const clock = new ManualClock();
   const agents = new AgentDirectory(
     [
       { id: 'alice', uri: 'sip:alice@h', token: 'a' },

@@ -6,7 +6,7 @@ import {
   DISCONNECT_POLICY,
   SITUATIONS,
 } from '../../gateway/policy/disconnect-policy';
-import { ManualScheduler } from '../../gateway/timers/manual-scheduler';
+import { ManualClock } from '../fixtures/manual-clock';
 
 t.test(
   'every cell of the matrix is defined, and the two columns say what the seed says',
@@ -37,7 +37,7 @@ t.test(
 );
 
 function absence(times = { reconnectWindowMs: 30_000, presenceTimeoutMs: 150_000 }) {
-  const clock = new ManualScheduler();
+  const clock = new ManualClock();
   const steps: PolicyStep[] = [];
   const a = new AgentAbsence('alice', 'media-loss', times, clock, (s) => steps.push(s));
   a.start();

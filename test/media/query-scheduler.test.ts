@@ -9,7 +9,7 @@ t.test('each job runs at its period while the budget allows', async (t) => {
   const runs = new Map<string, number>();
   for (const key of ['a', 'b', 'c'])
     s.add(key, 100, async () => void runs.set(key, (runs.get(key) ?? 0) + 1));
-  await clock.advance(1000);
+  await clock.advanceAsync(1000);
   for (const key of ['a', 'b', 'c'])
     t.ok(Math.abs(runs.get(key)! - 11) <= 1, `${key}: ${runs.get(key)} runs in 1 s`);
   s.close();
@@ -21,7 +21,7 @@ t.test('the global rate is capped and shared evenly', async (t) => {
   const s = new QueryScheduler({ maxPerSec: 100, tickMs: 20, clock });
   const runs: number[] = new Array(50).fill(0);
   for (let i = 0; i < 50; i++) s.add(`call${i}`, 100, async () => void runs[i]++);
-  await clock.advance(10000);
+  await clock.advanceAsync(10000);
   const total = runs.reduce((a, b) => a + b, 0);
   t.ok(total <= 100 * 10 + 5, `${total} runs in 10 s at 100/s`);
   t.ok(total >= 100 * 10 * 0.95, 'and the budget is used');
@@ -44,11 +44,11 @@ t.test(
       started++;
       return new Promise<void>((r) => (release = r));
     });
-    await clock.advance(200);
+    await clock.advanceAsync(200);
     t.equal(started, 1);
     release();
     await new Promise((r) => setImmediate(r));
-    await clock.advance(20);
+    await clock.advanceAsync(20);
     t.equal(started, 2);
     remove();
     t.equal(clock.pending, 0);

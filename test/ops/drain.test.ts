@@ -46,15 +46,15 @@ t.test('calls that end by themselves end the drain, told or polled', async (t) =
   t.equal(d.acceptingCalls(), false, 'new INVITEs are refused');
   await t.rejects(d.readinessCheck(), /gateway is draining/);
   t.equal(d.drain(), done, 'drain is idempotent');
-  await clock.advance(5000);
+  await clock.advanceAsync(5000);
   state.calls = 1;
   d.callEnded();
   t.equal(d.state, 'draining');
-  await clock.advance(2000);
+  await clock.advanceAsync(2000);
   state.calls = 0; // not told: the poll notices within pollMs
-  await clock.advance(999);
+  await clock.advanceAsync(999);
   t.equal(d.state, 'draining');
-  await clock.advance(1);
+  await clock.advanceAsync(1);
   t.same(await done, { end: 'idle', remaining: 0, elapsedMs: 8000 });
   t.equal(state.endCalls, 0);
   t.equal(clock.pending, 0);
@@ -63,9 +63,9 @@ t.test('calls that end by themselves end the drain, told or polled', async (t) =
 t.test('after the limit the owner ends the remaining calls', async (t) => {
   const { d, clock, state, capture } = controller({ calls: 3, limitMs: 30_000 });
   const done = d.drain();
-  await clock.advance(29_999);
+  await clock.advanceAsync(29_999);
   t.equal(d.state, 'draining');
-  await clock.advance(1);
+  await clock.advanceAsync(1);
   t.same(await done, { end: 'limit', remaining: 3, elapsedMs: 30_000 });
   t.equal(state.endCalls, 1);
   t.match(capture.withMsg('draining: ending the calls still up')[0], {
@@ -78,7 +78,7 @@ t.test('after the limit the owner ends the remaining calls', async (t) => {
 t.test('force ends the wait at once, whether draining or not yet', async (t) => {
   const a = controller({ calls: 2 });
   void a.d.drain();
-  await a.clock.advance(100);
+  await a.clock.advanceAsync(100);
   t.same(await a.d.force(), { end: 'forced', remaining: 2, elapsedMs: 100 });
   t.equal(a.clock.pending, 0);
   const b = controller({ calls: 1 });
@@ -94,7 +94,7 @@ t.test('a hanging or failing endRemaining cannot hold the shutdown', async (t) =
     endRemaining: () => new Promise<void>(() => {}),
   });
   const done = hang.d.force();
-  await hang.clock.advance(5000);
+  await hang.clock.advanceAsync(5000);
   t.match(await done, { end: 'forced', remaining: 1 });
   t.equal(hang.capture.withMsg('draining: calls did not end in time; stopping anyway').length, 1);
   t.equal(hang.clock.pending, 0);

@@ -95,7 +95,7 @@ t.test(
     readiness.add('ok', async () => {});
     const report = readiness.run();
     await new Promise((r) => setImmediate(r)); // the quick checks settle at t = 0
-    await clock.advance(500);
+    await clock.advanceAsync(500);
     t.same(await report, {
       ready: false,
       checks: [

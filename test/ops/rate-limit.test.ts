@@ -169,7 +169,7 @@ t.test('throttled sources are logged once per interval, not per request', async 
     capture.lines.filter((x) => String(x.msg).startsWith('SIP requests throttled'));
   for (let i = 0; i < 500; i++) l.allow('192.0.2.66', 'INVITE');
   t.equal(summaries().length, 0);
-  await clock.advance(10_000);
+  await clock.advanceAsync(10_000);
   t.equal(summaries().length, 1);
   t.match(summaries()[0], {
     level: 40,
@@ -178,7 +178,7 @@ t.test('throttled sources are logged once per interval, not per request', async 
     top: [{ source: '192.0.2.66', setup: 499 }],
     msg: 'SIP requests throttled: 499 from 1 source(s) in 10 s',
   });
-  await clock.advance(10_000);
+  await clock.advanceAsync(10_000);
   t.equal(summaries().length, 1, 'a quiet interval logs nothing');
   reporter.close();
   t.equal(clock.pending, 0, 'no timer left');

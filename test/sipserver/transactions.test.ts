@@ -1,12 +1,12 @@
 import t from 'tap';
 import { SipRequest, SipResponse, type SipMessage } from '../../sipserver/message/sip-message';
-import { DEFAULT_TIMERS } from '../../sipserver/transaction/clock';
+import { DEFAULT_TIMERS } from '../../sipserver/transaction/timer-values';
 import { InviteClientTransaction } from '../../sipserver/transaction/invite-client-transaction';
 import { InviteServerTransaction } from '../../sipserver/transaction/invite-server-transaction';
 import { NonInviteClientTransaction } from '../../sipserver/transaction/non-invite-client-transaction';
 import { NonInviteServerTransaction } from '../../sipserver/transaction/non-invite-server-transaction';
 import { IllegalTransitionError } from '../../sipserver/transaction/transaction';
-import { FakeClock } from './fake-clock';
+import { ManualClock } from '../fixtures/manual-clock';
 
 const { T1, T2, T4 } = DEFAULT_TIMERS;
 
@@ -28,7 +28,7 @@ function response(status: number, method = 'INVITE'): SipResponse {
 }
 
 function harness(reliable = false) {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const sent: { at: number; msg: SipMessage }[] = [];
   const ctx = {
     clock,

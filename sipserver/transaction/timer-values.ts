@@ -1,21 +1,4 @@
-// Time as a dependency, so transaction timers can be driven by a fake clock in tests.
-export interface TimerHandle {
-  cancel(): void;
-}
-
-export interface Clock {
-  setTimer(ms: number, fn: () => void): TimerHandle;
-  now(): number;
-}
-
-export const realClock: Clock = {
-  setTimer(ms, fn) {
-    const t = setTimeout(fn, ms);
-    return { cancel: () => clearTimeout(t) };
-  },
-  now: () => Date.now(),
-};
-
+// RFC 3261's timer base values, so tests can run transactions on shortened timers.
 /** RFC 3261 §17.1.1.1 timer values (Table 4). All in milliseconds. */
 export interface TimerValues {
   /** RTT estimate, default 500 ms. */
