@@ -128,7 +128,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
       this.legs.set(sink, { tag: sink, profile: 'rtp', direction: 'sendrecv', sink: true });
       await this.doOffer(tag, sdp, sink);
       const answer = await this.doAnswer(sink, SINK_SDP, tag);
-      await this.request('block media', { 'from-tag': tag });
+      await this.block(tag);
       return answer;
     });
   }
@@ -197,6 +197,41 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     });
   }
 
+  /** Nobody hears `tag` any more (rtpengine drops what that party sends). */
+  block(tag: string): Promise<void> {
+    return this.request('block media', { 'from-tag': tag }).then(() => undefined);
+  }
+
+  /** What `tag` sends is forwarded again. */
+  unblock(tag: string): Promise<void> {
+    return this.request('unblock media', { 'from-tag': tag }).then(() => undefined);
+  }
+
+  /**
+   * Plays a WAV file to `listener` (a second stream beside what it already hears), `repeats`
+   * times. Resolves with the file's duration in ms when rtpengine reports it.
+   */
+  async play(listener: string, file: string, repeats = 1): Promise<number | undefined> {
+    const reply = await this.request('play media', {
+      'from-tag': listener,
+      file,
+      'repeat-times': repeats,
+    });
+    return typeof reply.duration === 'number' && reply.duration > 0 ? reply.duration : undefined;
+  }
+
+  /** Stops what is playing to `listener`; resolves even when nothing was playing. */
+  async stopPlaying(listener: string): Promise<void> {
+    await this.request('stop media', { 'from-tag': listener }).catch((err) => {
+      if (!(err instanceof RtpengineError && err.kind === 'refused')) throw err;
+    });
+  }
+
+  /** Where rtpengine stands on this call (per-tag streams and packet counts). */
+  query(): Promise<NgReply> {
+    return this.request('query');
+  }
+
   /** Sends one ng command about this call (play media, query…). */
   request(command: Parameters<NgClient['request']>[0], params: NgParams = {}): Promise<NgReply> {
     if (this.closed && command !== 'delete') {
@@ -255,7 +290,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     if (previous && previous !== answererTag && this.legs.get(previous)?.sink) {
       this.legs.delete(previous);
       await this.request('delete', { 'from-tag': previous, 'delete delay': 0 });
-      await this.request('unblock media', { 'from-tag': offererTag });
+      await this.unblock(offererTag);
     }
     return reply;
   }

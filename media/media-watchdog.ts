@@ -154,7 +154,7 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
     const callId = call.session.callId;
     let reply: NgReply;
     try {
-      reply = await call.session.request('query');
+      reply = await call.session.query();
     } catch (err) {
       if (this.calls.get(callId) !== call) return;
       if (err instanceof RtpengineError && err.unknownCall) {

@@ -62,7 +62,7 @@ export class Playback {
     return this.serial(async () => {
       this.expect('start', ['idle']);
       if (this.opts.absent) {
-        await this.session.request('block media', { 'from-tag': this.opts.absent });
+        await this.session.block(this.opts.absent);
         this.blocked = true;
       }
       try {
@@ -72,9 +72,7 @@ export class Playback {
         // Leave nothing half-done: the absent party is heard again.
         if (this.blocked) {
           this.blocked = false;
-          await this.session
-            .request('unblock media', { 'from-tag': this.opts.absent! })
-            .catch(() => {});
+          await this.session.unblock(this.opts.absent!).catch(() => {});
         }
         throw err;
       }
@@ -99,22 +97,20 @@ export class Playback {
       this.transition('stopped');
       if (this.session.closed) return;
       if (wasPlaying) {
-        await this.session
-          .request('stop media', { 'from-tag': this.opts.listener })
-          .catch(ignoreRefused); // nothing playing any more (a prompt without music ended)
+        // Nothing may be playing any more (a prompt without music ended): that is fine.
+        await this.session.stopPlaying(this.opts.listener);
       }
       if (this.blocked) {
         this.blocked = false;
-        await this.session.request('unblock media', { 'from-tag': this.opts.absent! });
+        await this.session.unblock(this.opts.absent!);
       }
     });
   }
 
   private async playPrompt(prompt: PromptFile): Promise<void> {
-    const reply = await this.play(prompt, 1);
+    const reported = await this.play(prompt, 1);
     this.transition('prompt');
-    const duration =
-      typeof reply.duration === 'number' && reply.duration > 0 ? reply.duration : prompt.durationMs;
+    const duration = reported ?? prompt.durationMs;
     if (!this.opts.music) return;
     this.timer = this.clock.after(duration + (this.opts.gapMs ?? 100), () => {
       this.timer = undefined;
@@ -134,11 +130,7 @@ export class Playback {
 
   private async play(file: PromptFile, repeats: number) {
     try {
-      return await this.session.request('play media', {
-        'from-tag': this.opts.listener,
-        file: file.path,
-        'repeat-times': repeats,
-      });
+      return await this.session.play(this.opts.listener, file.path, repeats);
     } catch (err) {
       if (err instanceof RtpengineError && err.reason && /media playback/i.test(err.reason)) {
         throw new PromptFileError(
@@ -174,8 +166,4 @@ export class Playback {
     this.chain = run.catch(() => {});
     return run;
   }
-}
-
-function ignoreRefused(err: unknown): void {
-  if (!(err instanceof RtpengineError && err.kind === 'refused')) throw err;
 }
