@@ -2,11 +2,10 @@
 // or drachtio-server, rtpengine, drachtio-srf handlers, the agent API, metrics, health,
 // call records, rate limiting, drain), and back to nothing on stop(). Nothing else in the
 // gateway creates long-lived resources.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
-import { MediaSession } from '../media/media-session';
 import { MediaWatchdog } from '../media/media-watchdog';
 import type { NgClient } from '../media/ng-client';
 import { validatePrompt, type PromptFile } from '../media/prompt-validator';
@@ -33,7 +32,9 @@ import { MeteredNgClient } from './metrics/metered-ng-client';
 import { SipRateLimiter } from './rate-limit/sip-rate-limiter';
 import { ThrottleReporter } from './rate-limit/throttle-reporter';
 import { admission } from './sip/admission';
-import { Call } from './call/call';
+import type { Call } from './call/call';
+import { CallRegistry } from './call/call-registry';
+import { Engagements } from './engagements/engagements';
 import type { HoldfastConfig } from './config/config-types';
 import { AgentApi } from './http/agent-api';
 import { NotificationCenter } from './notifications/notification-center';
@@ -62,6 +63,7 @@ export interface GatewayStats {
   calls: number;
   queued: number;
   absences: number;
+  engagements: number;
   /** This gateway's pending deadlines (node-schedule jobs, keep-alives), registrations excepted. */
   deadlines: number;
   registrations: number;
@@ -74,6 +76,7 @@ export interface RunningGateway {
   http: { host: string; port: number };
   rtpengine: RtpengineHandle;
   agents: AgentDirectory;
+  engagements: Engagements;
   calls: ReadonlyMap<string, Call>;
   notifications: NotificationCenter;
   coordinator: DisconnectCoordinator;
@@ -175,10 +178,13 @@ export async function startGateway(
     const hostports = await connectSrf(srf, connect);
 
     // The model.
-    const calls = new Map<string, Call>();
     const agents = new AgentDirectory(config.agents, () => clock.now());
+    const engagements = new Engagements(agents);
     agents.on('status', (a, from) => {
-      log.info({ agentId: a.id, from, to: a.status, callId: a.callId }, 'agent status');
+      log.info(
+        { agentId: a.id, from, to: a.status, callId: engagements.of(a.id)[0]?.call.id },
+        'agent status',
+      );
       metrics.agentMoved(from, a.status);
     });
     const counts: Record<string, number> = {};
@@ -188,22 +194,34 @@ export async function startGateway(
       config.agents.map((a) => a.id),
       () => Date.now(),
     );
+    // The watchdog's listeners are the watched legs themselves, one pair per leg.
+    watchdog.setMaxListeners(0);
+    const registry = new CallRegistry(ng, {
+      srf,
+      clock,
+      watchdog,
+      prompts,
+      keepaliveMs: config.policy.keepaliveMs,
+      failureReasons: config.policy.failureReasons,
+      log,
+    });
+    const calls = registry.all;
     const router = new CallRouter(calls, agents, config, prompts.overflow, log);
-    const coordinator = new DisconnectCoordinator(
+    const coordinator = new DisconnectCoordinator({
       agents,
+      engagements,
       calls,
       router,
       notifications,
       config,
       clock,
       log,
-    );
+    });
+    engagements.on('evidence', (e, ev) => coordinator.observe(e, ev));
     cleanups.push(['absences', () => coordinator.close()]);
     const drain = new DrainController({
-      activeCalls: () => calls.size,
-      endRemaining: async () => {
-        await Promise.all([...calls.values()].map((c) => c.close('shutdown')));
-      },
+      activeCalls: () => registry.size,
+      endRemaining: () => registry.closeAll('shutdown'),
       limitMs: config.shutdown.drainMs,
       retryAfterS: config.shutdown.retryAfterS,
       log,
@@ -222,47 +240,23 @@ export async function startGateway(
         }),
     );
     cleanups.push(['call records', () => records.close()]);
-    const byMediaId = new Map<string, Call>();
-    watchdog.on('lost', (e) => byMediaId.get(e.callId)?.mediaLost(e.tag, e.silentForMs));
-    watchdog.on('restored', (e) => byMediaId.get(e.callId)?.mediaRestored(e.tag));
-
-    const newCall = (req: SipRequest, res: SipResponse): Call => {
-      const id = randomUUID();
-      const session = new MediaSession(ng, `holdfast-${id}`);
-      const call = new Call(
-        id,
-        {
-          srf,
-          clock,
-          watchdog,
-          prompts,
-          keepaliveMs: config.policy.keepaliveMs,
-          failureReasons: config.policy.failureReasons,
-          log,
-        },
-        session,
-        req,
-        res,
-      );
-      calls.set(id, call);
-      byMediaId.set(session.callId, call);
+    registry.on('opened', (call) => {
+      engagements.track(call);
       metrics.callStarted();
-      recordCall(call, req, (record) => {
+      recordCall(call, (record) => {
         observeCallRecord(metrics, record);
         records.publish(record);
       });
       call.on('disconnected', (_agentId, evidence) => metrics.disconnectDetected(evidence));
-      call.log.info({ from: req.get('From'), source: req.source_address }, 'customer call');
-      call.on('agentGone', (agentId, evidence) => coordinator.gone(agentId, evidence));
-      call.on('agentBack', (agentId, evidence) => coordinator.back(agentId, evidence));
-      call.on('ended', () => {
-        calls.delete(id);
-        byMediaId.delete(session.callId);
-        router.forget(call);
-        drain.callEnded();
-      });
-      return call;
-    };
+      call.log.info(
+        { from: call.customer.request.get('From'), source: call.customer.request.source_address },
+        'customer call',
+      );
+    });
+    registry.on('closed', (call) => {
+      router.forget(call);
+      drain.callEnded();
+    });
 
     // Middleware runs for out-of-dialog requests only: in-dialog ones (an agent's re-INVITE
     // or INFO) go to their dialog first, so they are never throttled or refused by a drain.
@@ -288,7 +282,7 @@ export async function startGateway(
     srf.invite(
       customerInviteHandler({
         allow: new AddressAllowList(config.sbc.allow),
-        newCall,
+        newCall: (req, res) => registry.open(req, res),
         queue: (c) => router.enqueue(c),
         log,
       }),
@@ -323,6 +317,7 @@ export async function startGateway(
     readiness.add('not draining', drain.readinessCheck);
     const api = new AgentApi({
       agents,
+      engagements,
       calls,
       notifications,
       coordinator,
@@ -335,12 +330,7 @@ export async function startGateway(
     const address = await api.listen(config.http.listen.host, config.http.listen.port);
     cleanups.push(['agent API', () => api.close()]);
     // Calls end before anything they use goes away.
-    cleanups.push([
-      'calls',
-      async () => {
-        await Promise.all([...calls.values()].map((c) => c.close('shutdown')));
-      },
-    ]);
+    cleanups.push(['calls', () => registry.closeAll('shutdown')]);
 
     let stopping: Promise<void> | undefined;
     return {
@@ -348,6 +338,7 @@ export async function startGateway(
       http: { host: address.address, port: address.port },
       rtpengine,
       agents,
+      engagements,
       calls,
       notifications,
       coordinator,
@@ -356,9 +347,10 @@ export async function startGateway(
       metrics,
       drain,
       stats: () => ({
-        calls: calls.size,
+        calls: registry.size,
         queued: router.queue.size,
         absences: coordinator.size,
+        engagements: engagements.size,
         deadlines: clock.pending - registrar.size,
         registrations: registrar.size,
         watchedCalls: watchdog.watchedCalls,

@@ -1,5 +1,6 @@
-// One agent as the gateway sees it: status (see agent-state.ts), where to reach it, and
-// the call it holds. Times come from the injected scheduler's clock.
+// One agent as the gateway sees it: status (see agent-state.ts) and where to reach it.
+// Which calls it is on is the engagements' business (gateway/engagements/). Times come
+// from the gateway's clock.
 import type { LegProfile } from '../../media/leg-profile';
 import type { AgentConfig } from '../config/config-types';
 import { assertMove, type AgentStatus } from './agent-state';
@@ -10,7 +11,7 @@ export interface AgentContact {
   profile: LegProfile;
   /** 'udp' | 'tcp' | 'ws' | 'wss' … as it registered, or as the static URI says. */
   transport: string;
-  /** Registration expiry (scheduler ms), undefined for static agents. */
+  /** Registration expiry (clock ms), undefined for static agents. */
   expiresAt?: number;
 }
 
@@ -20,7 +21,6 @@ export interface AgentSnapshot {
   since: number;
   idleSince: number;
   contact?: { uri: string; profile: LegProfile; transport: string };
-  callId?: string;
 }
 
 export class Agent {
@@ -29,8 +29,6 @@ export class Agent {
   /** When it last became available (longest-idle selection). */
   idleSince: number;
   contact?: AgentContact;
-  /** The call it is ringing for, talking on, or disconnected from. */
-  callId?: string;
 
   constructor(
     readonly config: AgentConfig,
@@ -60,11 +58,7 @@ export class Agent {
     assertMove(`agent ${this.id}`, from, to);
     this.statusValue = to;
     this.sinceValue = now;
-    if (to === 'available') {
-      this.idleSince = now;
-      this.callId = undefined;
-    }
-    if (to === 'offline') this.callId = undefined;
+    if (to === 'available') this.idleSince = now;
     this.onChange(this, from);
   }
 
@@ -83,7 +77,6 @@ export class Agent {
             },
           }
         : {}),
-      ...(this.callId ? { callId: this.callId } : {}),
     };
   }
 }

@@ -2,6 +2,7 @@
 // CallRecord when the call ends. Pure bookkeeping with an injected wall clock; it never
 // throws on events that arrive late or out of order (they are ignored), because it runs
 // inside call handling.
+import type { LegRole } from '../call/leg-state';
 import { callOutcome } from './call-outcome';
 import {
   CALL_RECORD_SCHEMA,
@@ -26,6 +27,7 @@ interface OpenEpisode {
 
 interface OpenLeg {
   agentId: string;
+  role?: LegRole;
   resumption: boolean;
   offeredAt: number;
   answeredAt?: number;
@@ -70,9 +72,14 @@ export class CallRecordBuilder {
     return this.episode?.agentId;
   }
 
-  legOffered(agentId: string, opts: { resumption?: boolean } = {}): void {
+  legOffered(agentId: string, opts: { resumption?: boolean; role?: LegRole } = {}): void {
     if (this.record) return;
-    this.legs.push({ agentId, resumption: opts.resumption ?? false, offeredAt: this.now() });
+    this.legs.push({
+      agentId,
+      ...(opts.role ? { role: opts.role } : {}),
+      resumption: opts.resumption ?? false,
+      offeredAt: this.now(),
+    });
   }
 
   legAnswered(agentId: string): void {
@@ -209,6 +216,7 @@ export class CallRecordBuilder {
 function legRecord(leg: OpenLeg): LegRecord {
   return {
     agentId: leg.agentId,
+    ...(leg.role ? { role: leg.role } : {}),
     resumption: leg.resumption,
     offeredAt: iso(leg.offeredAt),
     ...(leg.answeredAt !== undefined && { answeredAt: iso(leg.answeredAt) }),

@@ -2,23 +2,19 @@
 // Times are ISO 8601 (UTC); durations in milliseconds. Label-like fields use the same
 // words as the metrics (gateway/metrics/metric-labels.ts).
 
+import type { EndReason } from '../call/call-events';
+import type { BackEvidence, GoneEvidence } from '../call/evidence';
+import type { LegRole } from '../call/leg-state';
+
 export const CALL_RECORD_SCHEMA = 'holdfast.call-record/1';
 
-/** Why the call ended, in the call model's words (gateway/call/call-events.ts). */
-export type CallEndReason =
-  | 'customer-hangup'
-  | 'customer-cancel'
-  | 'agent-hangup'
-  | 'overflow-hangup'
-  | 'overflow-failed'
-  | 'error'
-  | 'shutdown';
+/** Why the call ended, in the call model's words. */
+export type CallEndReason = EndReason;
 
 export type CallOutcome = 'answered' | 'abandoned' | 'overflowed' | 'failed' | 'shutdown';
 
-export type DisconnectEvidence =
-  'media-loss' | 'transport-closed' | 'keepalive-failed' | 'explicit-signal' | 'bye-failure-reason';
-export type ReturnEvidence = 'media-resumed' | 're-invite' | 're-register' | 'explicit-signal';
+export type DisconnectEvidence = GoneEvidence;
+export type ReturnEvidence = BackEvidence;
 export type EpisodeOutcome = 'reattached' | 'rerouted' | 'customer-left' | 'call-ended';
 
 export interface CustomerInfo {
@@ -34,6 +30,8 @@ export interface CustomerInfo {
 /** One attempt to connect an agent (or the overflow destination) to the customer. */
 export interface LegRecord {
   agentId: string;
+  /** The leg's part in the call (primary, consult, transfer, overflow). */
+  role?: LegRole;
   /** Offered to reattach the same agent after a disconnect (new INVITE). */
   resumption: boolean;
   offeredAt: string;

@@ -1,15 +1,15 @@
 // Feeds one call's events into its CallRecordBuilder and hands over the record when the
 // call ends. The builder ignores late or repeated events, so this is a plain mapping.
+import type { AgentLeg } from '../call/agent-leg';
 import type { Call } from '../call/call';
-import type { SipRequest } from '../sip/srf-types';
 import type { CallRecord } from './call-record';
 import { CallRecordBuilder } from './call-record-builder';
 
-export function recordCall(
-  call: Call,
-  req: SipRequest,
-  onRecord: (record: CallRecord) => void,
-): CallRecordBuilder {
+/** A leg as the record names it: its agent, or 'overflow' for the overflow destination. */
+const legName = (leg: AgentLeg) => leg.agentId ?? 'overflow';
+
+export function recordCall(call: Call, onRecord: (record: CallRecord) => void): CallRecordBuilder {
+  const req = call.customer.request;
   const b = new CallRecordBuilder({
     callId: call.id,
     customer: {
@@ -19,9 +19,11 @@ export function recordCall(
       sipCallId: req.get('Call-ID') ?? undefined,
     },
   });
-  call.on('legOffered', (agentId, resumption) => b.legOffered(agentId, { resumption }));
-  call.on('legAnswered', (agentId) => b.legAnswered(agentId));
-  call.on('legEnded', (agentId, reason) => b.legEnded(agentId, reason));
+  call.on('legOffered', (leg) =>
+    b.legOffered(legName(leg), { resumption: leg.spec.resume, role: leg.role }),
+  );
+  call.on('legAnswered', (leg) => b.legAnswered(legName(leg)));
+  call.on('legEnded', (leg, reason) => b.legEnded(legName(leg), reason));
   call.on('disconnected', (agentId, evidence) => b.agentGone(agentId, evidence));
   call.on('promptStarted', () => b.promptStarted());
   call.on('returned', (evidence) => b.agentReturned(evidence));

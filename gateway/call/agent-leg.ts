@@ -1,72 +1,336 @@
-// An answered leg towards an agent: the SIP dialog, the media tag it has in rtpengine,
-// and the keep-alive that notices a dead transport. release() is idempotent.
-import type { LegProfile } from '../../media/leg-profile';
+// One agent (or the overflow destination) on a call: the INVITE towards it, then its dialog,
+// its tag in the call's rtpengine session, the watch on its media and its keep-alive.
+// What it observes about its party (media lost or back, transport gone, a re-INVITE after a
+// desktop reconnect, the page's explicit signal) it reports as evidence; what that means for
+// the call is decided above it (the disconnect policy). release() is idempotent.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import {
+  audioOf,
+  parseSdp,
+  UnsupportedSdpError,
+  type Direction,
+  type LegProfile,
+  type MediaSession,
+  type MediaWatchdog,
+} from '../../media';
 import type { Clock } from '../../time/clock';
+import type { SipDialog, SipRequest, SipResponse, SrfInstance } from '../sip/srf-types';
 import { Deadlines } from '../timers/deadlines';
-import type { SipDialog, SipRequest } from '../sip/srf-types';
+import { AgentDial } from './agent-dial';
+import { guard } from './call-guard';
+import type { LegEvidence } from './evidence';
+import { parseAgentInfo } from './in-dialog-body';
+import { answerOtherRequests } from './in-dialog-extras';
+import { Keepalive } from './keepalive';
+import { watchLeg } from './leg-watch';
+import { LegLifecycle, type LegRole, type LegState } from './leg-state';
 
-export interface AgentLegHandlers {
-  /** The agent hung up; the BYE is passed so its Reason can be read. */
-  bye(req: SipRequest): void;
-  /** In-dialog OPTIONS failed (transport gone or the agent no longer knows the dialog). */
-  keepaliveFailed(status: number | undefined): void;
+export type AgentLegRole = Exclude<LegRole, 'customer'>;
+
+export interface AgentLegSpec {
+  role: AgentLegRole;
+  /** Undefined for the overflow destination. */
+  agentId?: string;
+  tag: string;
+  profile: LegProfile;
+  uri: string;
+  /** A new INVITE to an agent already on the call (it re-registered): a resumption. */
+  resume: boolean;
 }
 
-export class AgentLeg {
-  private releasedFlag = false;
+export interface AgentLegDeps {
+  srf: SrfInstance;
+  session: MediaSession;
+  watchdog: MediaWatchdog;
+  clock: Clock;
+  keepaliveMs: number;
+  /** BYE Reason texts that mark a transport/desktop failure rather than a hang-up. */
+  failureReasons: string[];
+  log: Logger;
+  /** Ends the call after an internal error in one of this leg's handlers. */
+  fail(err: Error): void;
+}
+
+export interface AgentLegEvents {
+  state: [to: LegState, from: LegState];
+  /** A provisional response (180, or 183 without SDP). */
+  progress: [status: number];
+  /** A 183 with SDP: the agent's early media. */
+  earlyMedia: [sdp: string];
+  evidence: [LegEvidence];
+  /** The agent hung up on purpose (a BYE without a failure reason). */
+  hungUp: [];
+  /** The agent asked (re-INVITE direction, or INFO) to hold or mute. */
+  holdRequested: [held: boolean];
+  muteRequested: [muted: boolean];
+}
+
+export class AgentLeg extends EventEmitter<AgentLegEvents> {
+  private readonly life: LegLifecycle;
   private readonly deadlines: Deadlines;
+  private readonly log: Logger;
+  private dial?: AgentDial;
+  private dialogValue?: SipDialog;
+  private dialogEnded = false;
+  private keepalive?: Keepalive;
+  private stopWatching?: () => void;
+  /** This agent holds its peer (the customer hears music) / mutes itself. */
+  held = false;
+  muted = false;
+  /** The customer hears this leg's early media (it is the customer's peer in rtpengine). */
+  earlyBridged = false;
 
   constructor(
-    readonly agentId: string,
-    readonly tag: string,
-    readonly profile: LegProfile,
-    readonly dialog: SipDialog,
-    private readonly handlers: AgentLegHandlers,
-    clock: Clock,
-    private readonly keepaliveMs = 0,
+    readonly spec: AgentLegSpec,
+    private readonly deps: AgentLegDeps,
   ) {
-    this.deadlines = new Deadlines(clock);
-    dialog.on('destroy', (req: SipRequest) => {
-      if (this.releasedFlag) return;
-      this.releasedFlag = true;
-      this.deadlines.cancelAll();
-      this.handlers.bye(req);
-    });
-    this.armKeepalive();
+    super();
+    this.life = new LegLifecycle(`leg ${spec.tag}`, (to, from) => this.emit('state', to, from));
+    this.deadlines = new Deadlines(deps.clock);
+    this.log = deps.log.child({ agentId: spec.agentId, leg: spec.tag });
+  }
+
+  get tag(): string {
+    return this.spec.tag;
+  }
+
+  get role(): AgentLegRole {
+    return this.spec.role;
+  }
+
+  get agentId(): string | undefined {
+    return this.spec.agentId;
+  }
+
+  get state(): LegState {
+    return this.life.state;
   }
 
   get released(): boolean {
-    return this.releasedFlag;
+    return this.life.released;
   }
 
-  /** Sends BYE (unless the agent already did) and stops the keep-alive. */
-  release(headers: Record<string, string> = {}): void {
-    if (this.releasedFlag) return;
-    this.releasedFlag = true;
-    this.deadlines.cancelAll();
+  /** The answered dialog, while the agent still has it. */
+  get dialog(): SipDialog | undefined {
+    return this.dialogEnded ? undefined : this.dialogValue;
+  }
+
+  /**
+   * Sends the INVITE with `offer`; resolves with the dialog when answered, undefined when it
+   * failed, was declined, timed out or was cancelled. The caller completes the media and
+   * then calls connected().
+   */
+  async invite(
+    offer: string,
+    headers: Record<string, string>,
+    timeoutMs?: number,
+  ): Promise<SipDialog | undefined> {
+    const dial = new AgentDial(this.deps.srf, this.spec.uri, offer, headers, (res) =>
+      this.onProvisional(res),
+    );
+    this.dial = dial;
+    if (timeoutMs) this.deadlines.set('ring', timeoutMs, () => dial.cancel());
     try {
-      this.dialog.destroy({ headers }, () => {});
-    } catch {
-      // The dialog may already be gone on the server side; nothing left to release.
+      const dialog = await dial.answered;
+      if (this.life.released) {
+        destroyQuietly(dialog);
+        return undefined;
+      }
+      this.dialogValue = dialog;
+      return dialog;
+    } catch (err) {
+      this.log.info({ err: (err as Error).message }, 'agent leg not answered');
+      return undefined;
+    } finally {
+      this.deadlines.cancel('ring');
+      this.dial = undefined;
     }
   }
 
-  private armKeepalive(): void {
-    if (!this.keepaliveMs) return;
-    this.deadlines.set('keepalive', this.keepaliveMs, () => {
-      if (this.releasedFlag) return;
-      this.dialog.request({ method: 'OPTIONS' } as unknown as SipRequest).then(
-        (res) => {
-          if (this.releasedFlag) return;
-          // Any response proves the transport; 481 says the agent lost the dialog; 410 is
-          // drachtio-server's answer for a WebSocket that has closed, 503 the embedded one's.
-          if ([408, 410, 481, 503].includes(res.status)) this.handlers.keepaliveFailed(res.status);
-          else this.armKeepalive();
-        },
-        (err: { status?: number }) => {
-          if (!this.releasedFlag) this.handlers.keepaliveFailed(err?.status);
-        },
-      );
+  /** Stops ringing (the agent dropped, or the call moved on). */
+  cancel(): void {
+    this.dial?.cancel();
+  }
+
+  /** Answered and anchored: two-way from now on; in-dialog requests, keep-alive, media watch. */
+  connected(): void {
+    const dialog = this.dialogValue;
+    if (!dialog || this.life.released) return;
+    this.life.move('up');
+    this.earlyBridged = false;
+    const on = this.guarded;
+    dialog.on(
+      'destroy',
+      on('BYE', (req: SipRequest) => this.onBye(req)),
+    );
+    dialog.on(
+      'modify',
+      on('re-INVITE', (req: SipRequest, res: SipResponse) => this.onReinvite(req, res)),
+    );
+    dialog.on(
+      'info',
+      on('INFO', (req: SipRequest, res: SipResponse) => this.onInfo(req, res)),
+    );
+    dialog.on(
+      'options',
+      on('OPTIONS', (_req: SipRequest, res: SipResponse) => res.send(200)),
+    );
+    answerOtherRequests(dialog, this.deps.session, this.tag, on);
+    this.keepalive = new Keepalive(
+      dialog,
+      this.deps.clock,
+      this.deps.keepaliveMs,
+      on('keep-alive', (status: number | undefined) => this.onKeepaliveFailed(status)),
+    );
+    this.watch();
+  }
+
+  /** The policy decided the agent is gone: the call waits for it. */
+  markGone(): void {
+    this.life.move('gone');
+  }
+
+  /** The agent is back on this leg. */
+  markBack(): void {
+    this.life.move('up');
+  }
+
+  /** Ends this leg: cancels ringing, BYE (unless the agent already left), no more watching. */
+  release(headers: Record<string, string> = {}): void {
+    if (this.life.released) return;
+    this.life.move('released');
+    this.deadlines.cancelAll();
+    this.dial?.cancel();
+    this.keepalive?.stop();
+    this.unwatch();
+    const dialog = this.dialog;
+    this.dialogEnded = true;
+    if (dialog) destroyQuietly(dialog, headers);
+  }
+
+  /** `fn` as a handler whose failure ends this call only (see call-guard.ts). */
+  private readonly guarded = <A extends unknown[]>(
+    what: string,
+    fn: (...args: A) => void | Promise<void>,
+  ) => guard({ log: this.log, fail: (err) => this.deps.fail(err) }, `${what} on ${this.tag}`, fn);
+
+  private onProvisional(res: SipResponse): void {
+    if (this.life.released) return;
+    if (res.status === 183 && res.body?.trim()) this.emit('earlyMedia', res.body);
+    else this.emit('progress', res.status);
+  }
+
+  private watch(): void {
+    if (this.stopWatching) return;
+    this.stopWatching = watchLeg(this.deps.watchdog, this.deps.session, this.tag, {
+      lost: this.guarded('media loss', (e: { silentForMs: number }) => {
+        if (this.state !== 'up') return;
+        this.log.info({ silentForMs: e.silentForMs }, 'agent media lost');
+        this.report({ kind: 'gone', evidence: 'media-loss' });
+      }),
+      restored: this.guarded('media back', () => {
+        if (this.state === 'gone') this.report({ kind: 'back', evidence: 'media-resumed' });
+      }),
     });
+  }
+
+  private unwatch(): void {
+    this.stopWatching?.();
+    this.stopWatching = undefined;
+  }
+
+  private report(evidence: LegEvidence): void {
+    this.emit('evidence', evidence);
+  }
+
+  private onBye(req: SipRequest): void {
+    if (this.life.released || this.dialogEnded) return;
+    this.dialogEnded = true;
+    this.keepalive?.stop();
+    const reason = req.get('Reason') ?? '';
+    const failure =
+      reason &&
+      this.deps.failureReasons.some((r) => reason.toLowerCase().includes(r.toLowerCase()));
+    if (failure && (this.state === 'up' || this.state === 'gone')) {
+      this.log.info({ reason }, 'agent BYE carries a failure reason: a disconnect, not a hang-up');
+      this.unwatch();
+      if (this.state === 'up') this.report({ kind: 'gone', evidence: 'bye-failure-reason' });
+      return;
+    }
+    // A BYE without a failure reason is a deliberate hang-up, even from a gone agent.
+    this.emit('hungUp');
+  }
+
+  private onKeepaliveFailed(status: number | undefined): void {
+    if (this.state !== 'up') return;
+    this.log.info({ status }, 'agent keep-alive failed');
+    const dialog = this.dialog;
+    this.dialogEnded = true;
+    if (dialog) destroyQuietly(dialog);
+    this.report({
+      kind: 'gone',
+      evidence: status === 503 ? 'transport-closed' : 'keepalive-failed',
+    });
+  }
+
+  private async onReinvite(req: SipRequest, res: SipResponse): Promise<void> {
+    let sdp: string;
+    try {
+      sdp = await this.deps.session.renegotiate(this.tag, req.body);
+    } catch (err) {
+      res.send(err instanceof UnsupportedSdpError ? 488 : 500);
+      return;
+    }
+    res.send(200, { body: sdp });
+    if (this.state === 'gone') {
+      // A desktop reconnect re-offers with new ICE/DTLS; it is not a hold change.
+      this.report({ kind: 'back', evidence: 're-invite' });
+      return;
+    }
+    if (this.state !== 'up') return;
+    const dir = directionOf(req.body);
+    const wantsHold = dir === 'sendonly' || dir === 'inactive';
+    if (wantsHold !== this.held) {
+      this.log.info({ held: wantsHold }, 'hold changed by the agent');
+      this.emit('holdRequested', wantsHold);
+    }
+  }
+
+  private onInfo(req: SipRequest, res: SipResponse): void {
+    const verdict = parseAgentInfo(req.body, req.get('Content-Type') || undefined);
+    if (!verdict.ok) {
+      res.send(verdict.status, {
+        headers: {
+          Warning: `399 holdfast "${verdict.reason}"`,
+          ...(verdict.status === 415 ? { Accept: 'application/json' } : {}),
+        },
+      });
+      return;
+    }
+    res.send(200);
+    const { mute, hold, desktop } = verdict.info;
+    if (mute !== undefined) this.emit('muteRequested', mute);
+    if (hold !== undefined) this.emit('holdRequested', hold);
+    if (desktop === 'disconnected' && this.state === 'up')
+      this.report({ kind: 'gone', evidence: 'explicit-signal' });
+    if (desktop === 'connected' && this.state === 'gone')
+      this.report({ kind: 'back', evidence: 'explicit-signal' });
+  }
+}
+
+function directionOf(sdp: string): Direction | undefined {
+  try {
+    return audioOf(parseSdp(sdp))?.direction;
+  } catch {
+    return undefined;
+  }
+}
+
+function destroyQuietly(dialog: SipDialog, headers: Record<string, string> = {}): void {
+  try {
+    dialog.destroy({ headers }, () => {});
+  } catch {
+    // The dialog may already be gone on the server side; nothing left to release.
   }
 }

@@ -1,6 +1,8 @@
-// What a call tells the rest of the gateway (and, later, metrics and call records).
-import type { BackEvidence, GoneEvidence } from '../policy/evidence';
+// What a call tells the rest of the gateway: its legs (engagements follow them), its state,
+// and what happened, for call records and metrics.
+import type { AgentLeg } from './agent-leg';
 import type { CallState } from './call-state';
+import type { BackEvidence, GoneEvidence } from './evidence';
 
 export type EndReason =
   | 'customer-hangup'
@@ -13,16 +15,14 @@ export type EndReason =
 
 export interface CallEvents {
   state: [to: CallState, from: CallState];
-  /** Evidence that the connected agent is gone (the coordinator decides what it means). */
-  agentGone: [agentId: string, evidence: GoneEvidence];
-  /** Evidence on the call's own leg that the gone agent is back (media, re-INVITE, INFO). */
-  agentBack: [agentId: string, evidence: BackEvidence];
+  /** A new agent leg (its INVITE is about to go out). */
+  legCreated: [leg: AgentLeg];
   ended: [reason: EndReason];
   // What happened, for call records and metrics (they never steer the call).
-  /** An INVITE went out to an agent (or to the overflow destination, agentId 'overflow'). */
-  legOffered: [agentId: string, resumption: boolean];
-  legAnswered: [agentId: string];
-  legEnded: [agentId: string, reason: string];
+  /** An INVITE went out to an agent (or to the overflow destination). */
+  legOffered: [leg: AgentLeg];
+  legAnswered: [leg: AgentLeg];
+  legEnded: [leg: AgentLeg, reason: string];
   /** The call entered agentGone: t0 of a disconnect episode. */
   disconnected: [agentId: string, evidence: GoneEvidence];
   /** The disconnected prompt is playing to the customer. */

@@ -1,5 +1,6 @@
-// A customer call's life as an explicit state machine. One transition function; any move
-// not in the table is a bug and throws.
+// The customer's view of a call, derived from its phase and its legs (call.ts computes it)
+// and reported in the API, logs and events. Its moves are still checked against this
+// table: a derivation that jumps where no call can go is a bug in the model and throws.
 //
 //   queued ──► ringing ──► connected ──► agentGone ──► connected (same agent back)
 //     ▲  │        │                          │

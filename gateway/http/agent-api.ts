@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { AgentDirectory } from '../agents/agent-directory';
 import type { Call } from '../call/call';
+import type { Engagements } from '../engagements/engagements';
 import type { NotificationCenter } from '../notifications/notification-center';
 import type { Delivery } from '../notifications/notification-box';
 import type { DisconnectCoordinator } from '../policy/disconnect-coordinator';
@@ -22,6 +23,7 @@ const MAX_BODY = 64 * 1024;
 
 export interface AgentApiDeps {
   agents: AgentDirectory;
+  engagements: Pick<Engagements, 'of'>;
   calls: ReadonlyMap<string, Call>;
   notifications: NotificationCenter;
   coordinator: DisconnectCoordinator;
@@ -152,6 +154,7 @@ export class AgentApi {
     return {
       agents: all.map((a) => ({
         ...a.snapshot(),
+        ...callOf(this.deps.engagements, a.id),
         notificationsHeld: this.deps.notifications.box(a.id).holding,
         notificationsWaiting: this.deps.notifications.box(a.id).waiting.length,
         absence: this.deps.coordinator.absenceOf(a.id)?.situation,
@@ -246,4 +249,10 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new HttpError(400, 'bad_request', 'the body must be a JSON object');
   return value as Record<string, unknown>;
+}
+
+/** The call an agent is on (or being offered), as the API has always shown it. */
+function callOf(engagements: Pick<Engagements, 'of'>, agentId: string): { callId?: string } {
+  const e = engagements.of(agentId)[0];
+  return e ? { callId: e.call.id } : {};
 }

@@ -1,6 +1,9 @@
 // One agent's absence, from the first evidence (t0) to its return: moves through the
 // policy's situations on its own deadlines and, at each step, hands the matrix's actions
-// to the executor, column by column. Small on purpose: the rules live in the matrix.
+// to the executor, once for each column that applies to the agent at that moment (its
+// notifications, and one column per engagement's role). Small on purpose: the rules live
+// in the matrix.
+import type { BackEvidence, GoneEvidence } from '../call/evidence';
 import type { Clock } from '../../time/clock';
 import { Deadlines } from '../timers/deadlines';
 import {
@@ -12,55 +15,73 @@ import {
   type PolicyMatrix,
   type Situation,
 } from './disconnect-policy';
-import type { BackEvidence, GoneEvidence } from './evidence';
 
 export interface AbsenceTimes {
   reconnectWindowMs: number;
   presenceTimeoutMs: number;
 }
 
-export interface PolicyStep {
+/** A column to run, and what it runs on (an engagement), if anything. */
+export interface ColumnTarget<T = unknown> {
+  column: Column;
+  target?: T;
+}
+
+export interface PolicyStep<T = unknown> {
   agentId: string;
   situation: Situation;
   moment: 'enter' | 'back';
   column: Column;
+  target?: T;
   actions: readonly Action[];
   evidence: GoneEvidence | BackEvidence;
   /** ms since t0. */
   elapsedMs: number;
 }
 
-export type PolicyExecutor = (step: PolicyStep) => void;
+export interface AgentAbsenceOptions<T> {
+  agentId: string;
+  evidence: GoneEvidence;
+  times: AbsenceTimes;
+  clock: Clock;
+  execute: (step: PolicyStep<T>) => void;
+  matrix?: PolicyMatrix;
+  /** The columns that apply now; every column once, without a target, by default. */
+  columns?: () => readonly ColumnTarget<T>[];
+  /** Told each time a situation begins, before its actions. */
+  onSituation?: (s: Situation) => void;
+}
 
-export class AgentAbsence {
+const EVERY_COLUMN = (): ColumnTarget<never>[] => COLUMNS.map((column) => ({ column }));
+
+export class AgentAbsence<T = unknown> {
   private situationValue: Situation = 'disconnected';
   private readonly deadlines: Deadlines;
   readonly t0: number;
   private endedFlag = false;
 
-  constructor(
-    readonly agentId: string,
-    readonly evidence: GoneEvidence,
-    private readonly times: AbsenceTimes,
-    private readonly clock: Clock,
-    private readonly execute: PolicyExecutor,
-    private readonly matrix: PolicyMatrix = DISCONNECT_POLICY,
-    /** Told each time a situation begins, before its actions. */
-    private readonly onSituation: (s: Situation) => void = () => {},
-  ) {
-    this.t0 = clock.now();
-    this.deadlines = new Deadlines(clock);
+  constructor(private readonly o: AgentAbsenceOptions<T>) {
+    this.t0 = o.clock.now();
+    this.deadlines = new Deadlines(o.clock);
+  }
+
+  get agentId(): string {
+    return this.o.agentId;
+  }
+
+  get evidence(): GoneEvidence {
+    return this.o.evidence;
   }
 
   /** Begins the absence: the `disconnected` row, and its deadlines. */
   start(): void {
-    this.deadlines.set('reconnectWindow', this.times.reconnectWindowMs, () =>
-      this.enter('windowElapsed', this.evidence),
+    this.deadlines.set('reconnectWindow', this.o.times.reconnectWindowMs, () =>
+      this.enter('windowElapsed', this.o.evidence),
     );
-    this.deadlines.set('presenceTimeout', this.times.presenceTimeoutMs, () =>
-      this.enter('presenceElapsed', this.evidence),
+    this.deadlines.set('presenceTimeout', this.o.times.presenceTimeoutMs, () =>
+      this.enter('presenceElapsed', this.o.evidence),
     );
-    this.enter('disconnected', this.evidence);
+    this.enter('disconnected', this.o.evidence);
   }
 
   get situation(): Situation {
@@ -72,12 +93,20 @@ export class AgentAbsence {
   }
 
   get elapsedMs(): number {
-    return this.clock.now() - this.t0;
+    return this.o.clock.now() - this.t0;
+  }
+
+  /** When the deadlines fall due (clock ms), for countdowns. */
+  get deadlinesAt(): { reconnectWindow: number; presenceTimeout: number } {
+    return {
+      reconnectWindow: this.t0 + this.o.times.reconnectWindowMs,
+      presenceTimeout: this.t0 + this.o.times.presenceTimeoutMs,
+    };
   }
 
   /** The agent is back: within the window → its own row; later → the current row's `back`. */
   back(evidence: BackEvidence): Situation {
-    if (this.endedFlag) throw new Error(`agent ${this.agentId}: absence already ended`);
+    if (this.endedFlag) throw new Error(`agent ${this.o.agentId}: absence already ended`);
     const was = this.situationValue;
     this.end();
     if (was === 'disconnected') {
@@ -98,7 +127,7 @@ export class AgentAbsence {
   private enter(situation: Situation, evidence: GoneEvidence): void {
     if (this.endedFlag) return;
     this.situationValue = situation;
-    this.onSituation(situation);
+    this.o.onSituation?.(situation);
     this.run(situation, 'enter', evidence);
   }
 
@@ -107,19 +136,20 @@ export class AgentAbsence {
     moment: 'enter' | 'back',
     evidence: GoneEvidence | BackEvidence,
   ): void {
-    for (const column of COLUMNS) {
-      const actions = actionsFor(situation, column, moment, this.matrix);
-      if (actions.length) {
-        this.execute({
-          agentId: this.agentId,
-          situation,
-          moment,
-          column,
-          actions,
-          evidence,
-          elapsedMs: this.elapsedMs,
-        });
-      }
+    const columns = (this.o.columns ?? EVERY_COLUMN)();
+    for (const { column, target } of columns) {
+      const actions = actionsFor(situation, column, moment, this.o.matrix ?? DISCONNECT_POLICY);
+      if (!actions.length) continue;
+      this.o.execute({
+        agentId: this.o.agentId,
+        situation,
+        moment,
+        column,
+        ...(target !== undefined ? { target } : {}),
+        actions,
+        evidence,
+        elapsedMs: this.elapsedMs,
+      });
     }
   }
 }

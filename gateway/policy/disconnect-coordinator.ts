@@ -1,32 +1,46 @@
 // Carries out the disconnect policy: keeps one AgentAbsence per gone agent and turns the
-// matrix's actions into calls on the agent's call and notification box. The rules are in
-// disconnect-policy.ts; this file only knows how to perform each action.
+// matrix's actions into calls on the agent's engagements and notification box. The rules
+// are in disconnect-policy.ts; this file only knows how to perform each action.
 import type { Logger } from 'pino';
+import type { Clock } from '../../time/clock';
 import type { Agent } from '../agents/agent';
 import type { AgentDirectory } from '../agents/agent-directory';
 import type { Call } from '../call/call';
+import type { BackEvidence, GoneEvidence, LegEvidence } from '../call/evidence';
 import type { HoldfastConfig } from '../config/config-types';
+import type { Engagement } from '../engagements/engagements';
 import type { NotificationCenter } from '../notifications/notification-center';
 import type { CallRouter } from '../routing/call-router';
-import type { Clock } from '../../time/clock';
-import { AgentAbsence, type PolicyStep } from './agent-absence';
-import { AGENT_STATUS_ON_ENTER, type Action } from './disconnect-policy';
-import type { BackEvidence, GoneEvidence } from './evidence';
+import { AgentAbsence, type ColumnTarget, type PolicyStep } from './agent-absence';
+import { AGENT_STATUS_ON_ENTER, type Action, type PolicyMatrix } from './disconnect-policy';
+
+/** What the coordinator reads of the engagements (the relation has one writer elsewhere). */
+export interface EngagementView {
+  of(agentId: string): readonly Engagement[];
+  primaryOf(agentId: string): Engagement | undefined;
+}
+
+export interface DisconnectCoordinatorDeps {
+  agents: AgentDirectory;
+  engagements: EngagementView;
+  calls: ReadonlyMap<string, Call>;
+  router: Pick<CallRouter, 'enqueue'>;
+  notifications: NotificationCenter;
+  config: Pick<HoldfastConfig, 'policy' | 'queue'>;
+  clock: Clock;
+  log: Logger;
+  /** The rules; the seed's table (DISCONNECT_POLICY) unless a test edits a cell. */
+  matrix?: PolicyMatrix;
+}
+
+type Step = PolicyStep<Engagement>;
 
 export class DisconnectCoordinator {
-  private readonly absences = new Map<string, AgentAbsence>();
+  private readonly absences = new Map<string, AgentAbsence<Engagement>>();
 
-  constructor(
-    private readonly agents: AgentDirectory,
-    private readonly calls: ReadonlyMap<string, Call>,
-    private readonly router: CallRouter,
-    private readonly notifications: NotificationCenter,
-    private readonly config: Pick<HoldfastConfig, 'policy' | 'queue'>,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly d: DisconnectCoordinatorDeps) {}
 
-  absenceOf(agentId: string): AgentAbsence | undefined {
+  absenceOf(agentId: string): AgentAbsence<Engagement> | undefined {
     return this.absences.get(agentId);
   }
 
@@ -34,42 +48,50 @@ export class DisconnectCoordinator {
     return this.absences.size;
   }
 
+  /** Evidence reported by an engaged agent's leg. */
+  observe(e: Engagement, ev: LegEvidence): void {
+    if (ev.kind === 'gone') this.gone(e.agentId, ev.evidence);
+    else this.back(e.agentId, ev.evidence);
+  }
+
   /** Evidence that the agent is gone. Later evidence for the same absence is only logged. */
   gone(agentId: string, evidence: GoneEvidence): void {
-    const agent = this.agents.get(agentId);
+    const { agents, log } = this.d;
+    const agent = agents.get(agentId);
     if (!agent) return;
     if (
       this.absences.has(agentId) ||
       agent.status === 'offline' ||
       agent.status === 'disconnected'
     ) {
-      this.log.debug({ agentId, evidence }, 'more evidence of an absence already handled');
+      log.debug({ agentId, evidence }, 'more evidence of an absence already handled');
       return;
     }
-    this.log.info({ agentId, evidence, callId: agent.callId }, 'agent disconnected');
+    log.info(
+      { agentId, evidence, callId: this.d.engagements.of(agentId)[0]?.call.id },
+      'agent disconnected',
+    );
     // Dropped while being rung: that offer is over (the call goes to the next agent).
     const ringing =
-      agent.status === 'ringing' && agent.callId ? this.calls.get(agent.callId) : undefined;
-    this.agents.move(agent, 'disconnected');
-    if (ringing) {
-      agent.callId = undefined;
-      ringing.cancelRing();
-    }
-    const absence = new AgentAbsence(
+      agent.status === 'ringing' ? this.d.engagements.of(agentId).filter((e) => isRinging(e)) : [];
+    agents.move(agent, 'disconnected');
+    for (const e of ringing) e.call.cancelRing();
+    const absence = new AgentAbsence<Engagement>({
       agentId,
       evidence,
-      {
-        reconnectWindowMs: this.config.policy.reconnectWindowMs,
-        presenceTimeoutMs: this.config.policy.presenceTimeoutMs,
+      times: {
+        reconnectWindowMs: this.d.config.policy.reconnectWindowMs,
+        presenceTimeoutMs: this.d.config.policy.presenceTimeoutMs,
       },
-      this.clock,
-      (step) => this.execute(agent, step),
-      undefined,
-      (situation) => {
+      clock: this.d.clock,
+      execute: (step) => this.execute(agent, step),
+      matrix: this.d.matrix,
+      columns: () => this.columnsFor(agentId),
+      onSituation: (situation) => {
         const status = AGENT_STATUS_ON_ENTER[situation];
-        if (status && agent.status === 'disconnected') this.agents.move(agent, status);
+        if (status && agent.status === 'disconnected') agents.move(agent, status);
       },
-    );
+    });
     this.absences.set(agentId, absence);
     absence.start();
   }
@@ -77,15 +99,15 @@ export class DisconnectCoordinator {
   /** Evidence that the agent is back. Returns false when it was not considered gone. */
   back(agentId: string, evidence: BackEvidence): boolean {
     const absence = this.absences.get(agentId);
-    const agent = this.agents.get(agentId);
+    const agent = this.d.agents.get(agentId);
     if (!absence || !agent) return false;
     this.absences.delete(agentId);
     const situation = absence.back(evidence);
-    this.log.info({ agentId, evidence, situation, elapsedMs: absence.elapsedMs }, 'agent back');
+    this.d.log.info({ agentId, evidence, situation, elapsedMs: absence.elapsedMs }, 'agent back');
     // Without a call to rejoin the agent is simply available again.
-    const call = this.callOf(agent);
-    if (!call && (agent.status === 'disconnected' || agent.status === 'offline'))
-      this.agents.move(agent, 'available');
+    const talking = this.d.engagements.primaryOf(agentId);
+    if (!talking && (agent.status === 'disconnected' || agent.status === 'offline'))
+      this.d.agents.move(agent, 'available');
     return true;
   }
 
@@ -95,14 +117,19 @@ export class DisconnectCoordinator {
     this.absences.clear();
   }
 
-  private callOf(agent: Agent): Call | undefined {
-    const call = agent.callId ? this.calls.get(agent.callId) : undefined;
-    return call && !call.ended && call.agentId === agent.id ? call : undefined;
+  /** The agent's notifications always; a phone-call column per call it talks on. */
+  private columnsFor(agentId: string): ColumnTarget<Engagement>[] {
+    const columns: ColumnTarget<Engagement>[] = [{ column: 'notifications' }];
+    for (const e of this.d.engagements.of(agentId)) {
+      if (e.role === 'primary' && !e.call.ended && !isRinging(e))
+        columns.push({ column: 'phoneCall', target: e });
+    }
+    return columns;
   }
 
-  private execute(agent: Agent, step: PolicyStep): void {
+  private execute(agent: Agent, step: Step): void {
     for (const action of step.actions) {
-      this.log.debug(
+      this.d.log.debug(
         { agentId: agent.id, situation: step.situation, column: step.column, action },
         'policy action',
       );
@@ -110,9 +137,9 @@ export class DisconnectCoordinator {
     }
   }
 
-  private perform(action: Action, agent: Agent, step: PolicyStep): void {
-    const box = this.notifications.box(agent.id);
-    const call = this.callOf(agent);
+  private perform(action: Action, agent: Agent, step: Step): void {
+    const box = this.d.notifications.box(agent.id);
+    const e = step.target;
     switch (action) {
       case 'holdNotifications':
         box.hold();
@@ -123,7 +150,7 @@ export class DisconnectCoordinator {
       case 'expireStaleNotifications':
         box.expire((n) => {
           if (!n.callId) return undefined;
-          const c = this.calls.get(n.callId);
+          const c = this.d.calls.get(n.callId);
           if (!c || c.ended) return `call ${n.callId} has ended`;
           if (c.agentId !== agent.id)
             return c.agentId
@@ -132,35 +159,30 @@ export class DisconnectCoordinator {
           return undefined;
         });
         return;
-      case 'keepCallAssigned':
-        return;
       case 'playDisconnectedPrompt':
-        if (call) void call.agentGone(step.evidence as GoneEvidence);
+        if (e) e.call.coverAbsence(e.leg, step.evidence as GoneEvidence).catch(failCall(e.call));
         return;
       case 'reattachAgent':
-        if (call) void this.reattach(agent, call, step.evidence as BackEvidence);
-        return;
-      case 'restoreCallState':
-        // Hold and mute live on the call; reattaching re-applies them.
+        if (e) this.reattach(agent, e, step.evidence as BackEvidence).catch(failCall(e.call));
         return;
       case 'rerouteCall':
-        if (call && call.state === 'agentGone') this.reroute(agent, call);
+        if (e && e.call.state === 'agentGone') this.reroute(e.call);
         return;
     }
   }
 
-  private reroute(agent: Agent, call: Call): void {
-    agent.callId = undefined;
-    call.reroute(this.config.policy.reroutePriority);
-    this.router.enqueue(call);
+  private reroute(call: Call): void {
+    call.reroute(this.d.config.policy.reroutePriority);
+    this.d.router.enqueue(call);
   }
 
-  private async reattach(agent: Agent, call: Call, evidence: BackEvidence): Promise<void> {
+  private async reattach(agent: Agent, e: Engagement, evidence: BackEvidence): Promise<void> {
+    const call = e.call;
     call.returning(evidence);
     let ok = false;
     if (evidence === 'media-resumed' || evidence === 're-invite') {
       ok = true;
-    } else if (call.agentLegAlive && evidence === 'explicit-signal') {
+    } else if (e.leg.dialog && evidence === 'explicit-signal') {
       ok = await call.reofferToAgent();
     }
     if (ok) {
@@ -171,24 +193,33 @@ export class DisconnectCoordinator {
           agentId: agent.id,
           uri: agent.contact.uri,
           profile: agent.contact.profile,
-          timeoutMs: this.config.queue.ringTimeoutMs,
+          timeoutMs: this.d.config.queue.ringTimeoutMs,
         },
         evidence,
       );
     }
     if (call.ended) return;
     if (ok && agent.status === 'disconnected') {
-      this.agents.move(agent, 'busy');
+      this.d.agents.move(agent, 'busy');
       return;
     }
     if (!ok) {
       // Back, but not reachable on the call: the customer must not wait for nothing.
-      this.log.warn(
+      this.d.log.warn(
         { agentId: agent.id, callId: call.id },
         'could not reattach the agent: rerouting',
       );
-      this.reroute(agent, call);
-      if (agent.status === 'disconnected') this.agents.move(agent, 'available');
+      this.reroute(call);
+      if (agent.status === 'disconnected') this.d.agents.move(agent, 'available');
     }
   }
+}
+
+/** A fault while acting on one call ends that call, not the gateway. */
+const failCall = (call: Call) => (err: unknown) =>
+  call.fail(err instanceof Error ? err : new Error(String(err)));
+
+/** The agent is being rung for this call, not yet talking on it. */
+function isRinging(e: Engagement): boolean {
+  return e.leg.state === 'setup' || e.leg.state === 'early';
 }

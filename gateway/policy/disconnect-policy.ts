@@ -25,14 +25,10 @@ export type Action =
   | 'deliverHeldNotifications'
   /** Notifications: drop held ones that no longer apply, each with a reason. */
   | 'expireStaleNotifications'
-  /** Phone call: leave it assigned to the agent (no reroute yet). */
-  | 'keepCallAssigned'
   /** Phone call: block the agent's media; customer hears the disconnected prompt, then music. */
   | 'playDisconnectedPrompt'
-  /** Phone call: same agent back on the call, prompt/music stopped, two-way audio. */
+  /** Phone call: same agent back on the call, prompt/music stopped, hold and mute as they were. */
   | 'reattachAgent'
-  /** Phone call: hold and mute as they were before the drop. */
-  | 'restoreCallState'
   /** Phone call: release the agent's leg and offer the call to another agent, ahead of new calls. */
   | 'rerouteCall';
 
@@ -49,12 +45,13 @@ export const DISCONNECT_POLICY: PolicyMatrix = {
   // "Not delivered to the agent." / "Stays assigned; the customer hears a message …, then wait music."
   disconnected: {
     notifications: { enter: ['holdNotifications'], back: [] },
-    phoneCall: { enter: ['keepCallAssigned', 'playDisconnectedPrompt'], back: [] },
+    // Staying assigned is doing nothing: no action stands for it.
+    phoneCall: { enter: ['playDisconnectedPrompt'], back: [] },
   },
   // "Incoming notifications are shown." / "Reconnected to the call; hold, mute unchanged."
   backWithinWindow: {
     notifications: { enter: ['deliverHeldNotifications'], back: [] },
-    phoneCall: { enter: ['reattachAgent', 'restoreCallState'], back: [] },
+    phoneCall: { enter: ['reattachAgent'], back: [] },
   },
   // "Incoming notifications are shown." / "The call is rerouted."
   windowElapsed: {

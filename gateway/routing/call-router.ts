@@ -5,7 +5,7 @@ import type { HoldfastConfig } from '../config/config-types';
 import type { Agent } from '../agents/agent';
 import type { AgentDirectory } from '../agents/agent-directory';
 import type { Call } from '../call/call';
-import type { PromptFile } from '../../media/prompt-validator';
+import type { PromptFile } from '../../media';
 import { CallQueue } from '../queue/call-queue';
 
 export class CallRouter {
@@ -35,16 +35,10 @@ export class CallRouter {
     this.dispatchSoon();
   }
 
-  /** The call ended: out of the queue, its agent free again. */
+  /** The call ended: out of the queue (its agents are freed as their engagements close). */
   forget(call: Call): void {
     this.queue.remove(call.id);
     this.overflowDue.delete(call.id);
-    for (const agent of this.agents.all()) {
-      if (agent.callId !== call.id) continue;
-      agent.callId = undefined;
-      if (agent.status === 'busy' || agent.status === 'ringing')
-        this.agents.move(agent, 'available');
-    }
     this.dispatchSoon();
   }
 
@@ -71,7 +65,7 @@ export class CallRouter {
           const agent = this.agents.select(call.skip);
           if (!agent) continue;
           this.queue.remove(call.id);
-          void this.offer(call, agent);
+          this.offer(call, agent).catch((err: Error) => call.fail(err));
         }
       } while (this.again);
     } finally {
@@ -82,7 +76,6 @@ export class CallRouter {
   private async offer(call: Call, agent: Agent): Promise<void> {
     const contact = agent.contact!;
     this.agents.move(agent, 'ringing');
-    agent.callId = call.id;
     call.log.info({ agentId: agent.id, uri: contact.uri }, 'offering the call');
     let outcome;
     try {
@@ -101,12 +94,11 @@ export class CallRouter {
       if (agent.status === 'ringing') this.agents.move(agent, 'busy');
       return;
     }
-    if (agent.callId === call.id) agent.callId = undefined;
     if (agent.status === 'ringing') this.agents.move(agent, 'available');
     if (outcome === 'ended' || call.ended) return;
     call.skip.add(agent.id);
     if (this.overflowDue.delete(call.id)) {
-      void this.overflow(call);
+      this.overflow(call).catch((err: Error) => call.fail(err));
       return;
     }
     this.queue.add({ callId: call.id, priority: call.priority, enqueuedAt: call.enqueuedAt });
@@ -118,7 +110,7 @@ export class CallRouter {
       this.overflowDue.add(call.id);
       return;
     }
-    if (call.state === 'queued') void this.overflow(call);
+    if (call.state === 'queued') this.overflow(call).catch((err: Error) => call.fail(err));
   }
 
   private async overflow(call: Call): Promise<void> {

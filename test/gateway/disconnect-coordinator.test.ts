@@ -1,25 +1,33 @@
 // The coordinator carries out the policy matrix on agents, calls and notification boxes.
-// Time is a manual clock; the call and the router are small fakes that record what they
-// were asked (the real ones are exercised end to end in test/e2e).
+// Time is a manual clock; the call, its engagements and the router are small fakes that
+// record what they were asked (the real ones are exercised end to end in test/e2e).
 import t from 'tap';
 import pino from 'pino';
 import { AgentDirectory } from '../../gateway/agents/agent-directory';
 import type { Call } from '../../gateway/call/call';
 import { NotificationCenter } from '../../gateway/notifications/notification-center';
+import type { Engagement } from '../../gateway/engagements/engagements';
 import { DisconnectCoordinator } from '../../gateway/policy/disconnect-coordinator';
+import { DISCONNECT_POLICY, type PolicyMatrix } from '../../gateway/policy/disconnect-policy';
 import type { CallRouter } from '../../gateway/routing/call-router';
 import { ManualClock } from '../fixtures/manual-clock';
+
+class FakeLeg {
+  /** A live dialog (the agent's SIP side is still there). */
+  dialog: object | undefined = {};
+  constructor(public state: string) {}
+}
 
 class FakeCall {
   state = 'connected';
   ended = false;
-  agentLegAlive = true;
   asked: string[] = [];
   constructor(
     readonly id: string,
     public agentId: string | undefined,
+    private readonly onReroute: () => void = () => {},
   ) {}
-  async agentGone(evidence: string) {
+  async coverAbsence(_leg: unknown, evidence: string) {
     this.asked.push(`gone:${evidence}`);
     this.state = 'agentGone';
   }
@@ -47,10 +55,29 @@ class FakeCall {
     this.asked.push(`reroute:${raise}`);
     this.agentId = undefined;
     this.state = 'queued';
+    this.onReroute();
   }
 }
 
-function setup() {
+/** The engagements as the coordinator reads them; the test writes them by hand. */
+class FakeEngagements {
+  readonly list: Engagement[] = [];
+  of(agentId: string) {
+    return this.list.filter((e) => e.agentId === agentId);
+  }
+  primaryOf(agentId: string) {
+    return this.of(agentId).find((e) => e.role === 'primary');
+  }
+  add(agentId: string, call: FakeCall, leg: FakeLeg) {
+    this.list.push({ agentId, call, leg, role: 'primary' } as unknown as Engagement);
+  }
+  remove(agentId: string, callId: string) {
+    const i = this.list.findIndex((e) => e.agentId === agentId && e.call.id === callId);
+    if (i >= 0) this.list.splice(i, 1);
+  }
+}
+
+function setup(matrix?: PolicyMatrix) {
   const clock = new ManualClock();
   const agents = new AgentDirectory(
     [
@@ -60,12 +87,14 @@ function setup() {
     () => clock.now(),
   );
   const calls = new Map<string, Call>();
-  const call = new FakeCall('c1', 'alice');
+  const engagements = new FakeEngagements();
+  // A rerouted call's leg is released, and with it the agent's engagement.
+  const call = new FakeCall('c1', 'alice', () => engagements.remove('alice', 'c1'));
   calls.set('c1', call as unknown as Call);
   const alice = agents.get('alice')!;
   agents.move(alice, 'ringing');
   agents.move(alice, 'busy');
-  alice.callId = 'c1';
+  engagements.add('alice', call, new FakeLeg('up'));
   const queued: string[] = [];
   const router = { enqueue: (c: Call) => queued.push(c.id) } as unknown as CallRouter;
   const notifications = new NotificationCenter(['alice', 'bob'], () => clock.now());
@@ -79,21 +108,23 @@ function setup() {
     },
     queue: { ringTimeoutMs: 1000, maxWaitMs: 10_000 },
   };
-  const coordinator = new DisconnectCoordinator(
+  const coordinator = new DisconnectCoordinator({
     agents,
+    engagements,
     calls,
     router,
     notifications,
     config,
     clock,
-    pino({ level: 'silent' }),
-  );
+    log: pino({ level: 'silent' }),
+    ...(matrix ? { matrix } : {}),
+  });
   const box = notifications.box('alice');
   const got: string[] = [];
   box.subscribe((d) =>
     got.push(`${d.event}:${d.notification.type}${'reason' in d ? `(${d.reason})` : ''}`),
   );
-  return { clock, agents, call, queued, coordinator, box, got, alice };
+  return { clock, agents, call, calls, engagements, queued, coordinator, box, got, alice };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -139,7 +170,7 @@ t.test(
     s.clock.advance(30_000);
     t.same(s.call.asked, ['gone:bye-failure-reason', 'reroute:10']);
     t.same(s.queued, ['c1']);
-    t.equal(s.alice.callId, undefined);
+    t.same(s.engagements.of('alice'), [], 'alice is no longer on c1');
     t.equal(s.alice.status, 'disconnected');
     s.call.agentId = 'bob'; // bob took it
     s.clock.advance(120_000);
@@ -175,11 +206,39 @@ t.test('an agent that drops while being rung: the ring is cancelled', async (t) 
   const bob = s.agents.get('bob')!;
   const c2 = new FakeCall('c2', 'bob');
   c2.state = 'ringing';
-  (s.coordinator as unknown as { calls: Map<string, unknown> }).calls.set('c2', c2);
+  s.calls.set('c2', c2 as unknown as Call);
   s.agents.move(bob, 'ringing');
-  bob.callId = 'c2';
+  s.engagements.add('bob', c2, new FakeLeg('setup'));
   s.coordinator.gone('bob', 'explicit-signal');
   t.same(c2.asked, ['cancelRing']);
   t.equal(bob.status, 'disconnected');
   s.coordinator.close();
+});
+
+t.test('the matrix is the rule: editing a cell changes what the coordinator does', async (t) => {
+  // The same drop under two matrices: the shipped one, and one whose `disconnected`
+  // notifications cell holds nothing and whose `windowElapsed` phone-call cell reroutes nothing.
+  const edited: PolicyMatrix = {
+    ...DISCONNECT_POLICY,
+    disconnected: {
+      ...DISCONNECT_POLICY.disconnected,
+      notifications: { enter: [], back: [] },
+    },
+    windowElapsed: {
+      ...DISCONNECT_POLICY.windowElapsed,
+      phoneCall: { enter: [], back: [] },
+    },
+  };
+  for (const [name, matrix, want] of [
+    ['shipped', undefined, { got: [], asked: ['gone:media-loss', 'reroute:10'] }],
+    ['edited', edited, { got: ['notification:chat'], asked: ['gone:media-loss'] }],
+  ] as const) {
+    const s = setup(matrix);
+    s.coordinator.gone('alice', 'media-loss');
+    s.box.post({ type: 'chat' });
+    t.same(s.got, want.got, `${name}: notifications`);
+    s.clock.advance(30_000);
+    t.same(s.call.asked, want.asked, `${name}: what the call was asked`);
+    s.coordinator.close();
+  }
 });

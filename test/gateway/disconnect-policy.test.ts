@@ -14,14 +14,10 @@ t.test(
     for (const s of SITUATIONS)
       for (const c of COLUMNS) t.ok(DISCONNECT_POLICY[s][c], `${s} × ${c}`);
     t.same(actionsFor('disconnected', 'notifications', 'enter'), ['holdNotifications']);
-    t.same(actionsFor('disconnected', 'phoneCall', 'enter'), [
-      'keepCallAssigned',
-      'playDisconnectedPrompt',
-    ]);
-    t.same(actionsFor('backWithinWindow', 'phoneCall', 'enter'), [
-      'reattachAgent',
-      'restoreCallState',
-    ]);
+    // "Stays assigned" is no action (nothing is done); "hold, mute unchanged" is part of
+    // the reattach.
+    t.same(actionsFor('disconnected', 'phoneCall', 'enter'), ['playDisconnectedPrompt']);
+    t.same(actionsFor('backWithinWindow', 'phoneCall', 'enter'), ['reattachAgent']);
     t.same(actionsFor('backWithinWindow', 'notifications', 'enter'), ['deliverHeldNotifications']);
     t.same(actionsFor('windowElapsed', 'phoneCall', 'enter'), ['rerouteCall']);
     t.same(actionsFor('windowElapsed', 'notifications', 'back'), [
@@ -39,7 +35,13 @@ t.test(
 function absence(times = { reconnectWindowMs: 30_000, presenceTimeoutMs: 150_000 }) {
   const clock = new ManualClock();
   const steps: PolicyStep[] = [];
-  const a = new AgentAbsence('alice', 'media-loss', times, clock, (s) => steps.push(s));
+  const a = new AgentAbsence({
+    agentId: 'alice',
+    evidence: 'media-loss',
+    times,
+    clock,
+    execute: (s) => steps.push(s),
+  });
   a.start();
   const summary = () => steps.map((s) => `${s.situation}/${s.moment}/${s.column}@${s.elapsedMs}`);
   return { clock, steps, a, summary };

@@ -1,0 +1,196 @@
+// How a call brings a new agent leg in: an rtpengine offer for it beside the customer, the
+// INVITE, the customer's ringback or the agent's early media, then on answer the media
+// completed, the customer answered (first time only) and the previous legs let go.
+// It is the call's own helper: it changes the call's legs and nothing else.
+import type { Logger } from 'pino';
+import type { MediaSession } from '../../media';
+import { AgentLeg, type AgentLegDeps } from './agent-leg';
+import type { AudioPlan } from './audio-plan';
+import type { CallEvents, EndReason } from './call-events';
+import type { CallPhase } from './call-phase';
+import { CUSTOMER_TAG, type CustomerLeg } from './customer-leg';
+import type { DialTarget, RingOutcome } from './dial-target';
+
+/** What the dialer reads and changes of its call (the Call itself). */
+export interface DialingCall {
+  readonly id: string;
+  readonly ended: boolean;
+  readonly session: MediaSession;
+  readonly customer: CustomerLeg;
+  readonly audio: AudioPlan;
+  readonly log: Logger;
+  primary?: AgentLeg;
+  dialing?: AgentLeg;
+  retired: AgentLeg[];
+  emit<K extends keyof CallEvents>(event: K, ...args: CallEvents[K]): boolean;
+  legDeps(): AgentLegDeps;
+  movePhase(to: CallPhase): void;
+  refresh(): void;
+  close(reason: EndReason): Promise<void>;
+  setHold(held: boolean, leg?: AgentLeg): Promise<void>;
+  setMute(muted: boolean, leg?: AgentLeg): Promise<void>;
+}
+
+export class LegDialer {
+  private legSeq = 0;
+
+  constructor(private readonly call: DialingCall) {}
+
+  async ring(target: DialTarget): Promise<RingOutcome> {
+    const call = this.call;
+    const role = target.agentId ? 'primary' : 'overflow';
+    const leg = new AgentLeg(
+      {
+        role,
+        agentId: target.agentId,
+        tag: `${target.agentId ?? 'overflow'}-${++this.legSeq}`,
+        profile: target.profile,
+        uri: target.uri,
+        resume: target.resume === true,
+      },
+      call.legDeps(),
+    );
+    if (role === 'overflow') call.emit('overflowed', target.uri);
+    this.bind(leg);
+    call.dialing = leg;
+    call.refresh();
+    call.emit('legCreated', leg);
+    call.emit('legOffered', leg);
+    const answered = await this.connect(leg, target);
+    if (answered) return call.ended ? 'ended' : 'answered';
+    if (call.ended) return 'ended';
+    call.emit('legEnded', leg, 'not-answered');
+    return 'failed';
+  }
+
+  /** A fresh offer on the leg's own dialog (re-INVITE, ICE restart); false if it failed. */
+  async reoffer(leg: AgentLeg | undefined): Promise<boolean> {
+    const dialog = leg?.dialog;
+    if (!leg || !dialog) return false;
+    const session = this.call.session;
+    try {
+      const offer = await session.reofferTo(leg.tag);
+      const answer = await dialog.modify(offer);
+      await session.answer(leg.tag, answer, CUSTOMER_TAG);
+      return true;
+    } catch (err) {
+      this.call.log.warn(
+        { agentId: leg.agentId, err: (err as Error).message },
+        're-INVITE to the agent failed',
+      );
+      return false;
+    }
+  }
+
+  private async connect(leg: AgentLeg, target: DialTarget): Promise<boolean> {
+    const call = this.call;
+    const session = call.session;
+    const log = call.log.child({ agentId: target.agentId, leg: leg.tag });
+    let offer: string;
+    try {
+      offer = await session.attach(CUSTOMER_TAG, leg.tag, target.profile);
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'rtpengine offer for the agent leg failed');
+      await session.removeLeg(leg.tag).catch(() => {});
+      return this.failed(leg);
+    }
+    if (call.ended) return this.failed(leg);
+    leg.on('progress', (status) => call.customer.progress(status));
+    leg.on('earlyMedia', (sdp) => void this.bridgeEarlyMedia(leg, sdp));
+    const headers: Record<string, string> = { 'X-Holdfast-Call': call.id };
+    if (target.resume) headers['X-Holdfast-Resume'] = call.id;
+    const dialog = await leg.invite(offer, headers, target.timeoutMs);
+    if (!dialog || call.ended) {
+      const wasEarly = leg.earlyBridged;
+      this.failed(leg);
+      if (call.ended) return false;
+      // A leg that gave early media is the customer's peer in rtpengine: deleting it would
+      // delete the call, so the customer is first given a stand-in peer again.
+      if (wasEarly)
+        await call.customer
+          .restoreStandIn()
+          .catch((e: Error) => log.warn({ err: e.message }, 'stand-in peer'));
+      if (!call.ended) await session.removeLeg(leg.tag).catch(() => {});
+      await call.audio.sync();
+      return false;
+    }
+    let customerSdp: string;
+    try {
+      customerSdp = await session.answer(leg.tag, dialog.remote.sdp, CUSTOMER_TAG);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'agent answer unusable');
+      this.failed(leg, { Reason: 'SIP;cause=488' });
+      if (!call.ended) await session.removeLeg(leg.tag).catch(() => {});
+      return false;
+    }
+    if (call.ended) return this.failed(leg);
+    await this.takeOver(leg);
+    if (!call.customer.answered && !(await call.customer.answer(customerSdp))) {
+      void call.close('customer-cancel');
+      return false;
+    }
+    call.emit('legAnswered', leg);
+    await call.audio.sync();
+    call.refresh();
+    log.info({ profile: target.profile }, 'agent leg connected');
+    return true;
+  }
+
+  /** What the agent asks on its own leg. */
+  private bind(leg: AgentLeg): void {
+    const call = this.call;
+    leg.on('hungUp', () => {
+      if (leg === call.primary) void call.close('agent-hangup');
+    });
+    leg.on('holdRequested', (held) => void call.setHold(held, leg));
+    leg.on('muteRequested', (muted) => void call.setMute(muted, leg));
+  }
+
+  /** The answered leg becomes the customer's party; the legs it replaces go. */
+  private async takeOver(leg: AgentLeg): Promise<void> {
+    const call = this.call;
+    const previous = call.primary;
+    // A resumed agent keeps its hold and mute.
+    if (leg.spec.resume && previous) {
+      leg.held = previous.held;
+      leg.muted = previous.muted;
+    }
+    call.dialing = undefined;
+    call.primary = leg;
+    leg.connected();
+    call.movePhase('talking');
+    for (const old of [previous, ...call.retired]) {
+      if (!old || old === leg) continue;
+      old.release();
+      await call.session.removeLeg(old.tag).catch(() => {});
+    }
+    call.retired = [];
+  }
+
+  private failed(leg: AgentLeg, headers: Record<string, string> = {}): false {
+    const call = this.call;
+    leg.release(headers);
+    // The overflow's failure ends the call: its view stays 'overflow' until then.
+    if (call.dialing === leg && leg.role !== 'overflow') call.dialing = undefined;
+    call.refresh();
+    return false;
+  }
+
+  /** Ringing reaches a waiting customer; an agent's early media (183 + SDP) replaces the music. */
+  private async bridgeEarlyMedia(leg: AgentLeg, sdp: string): Promise<void> {
+    const call = this.call;
+    if (call.customer.answered || call.dialing !== leg) return;
+    try {
+      const customerSdp = await call.session.answer(leg.tag, sdp, CUSTOMER_TAG);
+      if (call.ended || call.customer.answered || call.dialing !== leg || leg.released) return;
+      leg.earlyBridged = true;
+      await call.audio.sync();
+      call.customer.progress(183, customerSdp);
+    } catch (err) {
+      call.log.warn(
+        { leg: leg.tag, err: (err as Error).message },
+        'early media from the agent unusable',
+      );
+    }
+  }
+}
