@@ -6,15 +6,16 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
-import { MediaWatchdog } from '../media/media-watchdog';
-import type { NgClient } from '../media/ng-client';
-import { validatePrompt, type PromptFile } from '../media/prompt-validator';
-import { QueryScheduler } from '../media/query-scheduler';
 import {
   connectExternal,
   launchRtpengine,
+  MediaWatchdog,
+  QueryScheduler,
+  validatePrompt,
+  type NgClient,
+  type PromptFile,
   type RtpengineHandle,
-} from '../media/rtpengine-launcher';
+} from '../media';
 import { startSipServer, type SipServer } from '../sipserver';
 import { AgentDirectory } from './agents/agent-directory';
 import { CallRecordPublisher } from './call-records/call-record-publisher';
@@ -26,7 +27,7 @@ import { Readiness } from './health/readiness';
 import { opsRoutes } from './http/ops-routes';
 import { createLogger } from './logging/logger';
 import { countSipResponses } from './metrics/count-sip-responses';
-import { observeCallRecord } from './metrics/call-record-metrics';
+import { observeCallRecord } from './call-records/record-metrics';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MeteredNgClient } from './metrics/metered-ng-client';
 import { SipRateLimiter } from './rate-limit/sip-rate-limiter';
@@ -40,11 +41,11 @@ import { AgentApi } from './http/agent-api';
 import { NotificationCenter } from './notifications/notification-center';
 import { DisconnectCoordinator } from './policy/disconnect-coordinator';
 import { CallRouter } from './routing/call-router';
-import { AddressAllowList } from './sip/address-allow-list';
+import { AddressAllowList } from './sip-types/address-allow-list';
 import { customerInviteHandler } from './sip/customer-invite';
 import { DigestAuth } from './sip/digest-auth';
 import { Registrar } from './sip/registrar';
-import { route, use, type SipRequest, type SipResponse } from './sip/srf-types';
+import { route, use, type SipRequest, type SipResponse } from './sip-types/srf-types';
 import type { Clock } from '../time/clock';
 import { CountingClock } from './timers/counting-clock';
 import { nodeScheduleClock } from './timers/node-schedule-clock';

@@ -2,7 +2,7 @@
 // the start; the others become available when they REGISTER.
 import { EventEmitter } from 'node:events';
 import type { AgentConfig } from '../config/config-types';
-import { profileForTransport, transportOfUri } from '../sip/transport-profile';
+import { profileForTransport, transportOfUri } from '../sip-types/transport-profile';
 import { Agent, type AgentContact } from './agent';
 import type { AgentStatus } from './agent-state';
 import { selectAgent } from './agent-selection';

@@ -1,7 +1,7 @@
 // One agent as the gateway sees it: status (see agent-state.ts) and where to reach it.
 // Which calls it is on is the engagements' business (gateway/engagements/). Times come
 // from the gateway's clock.
-import type { LegProfile } from '../../media/leg-profile';
+import type { LegProfile } from '../../media';
 import type { AgentConfig } from '../config/config-types';
 import { assertMove, type AgentStatus } from './agent-state';
 

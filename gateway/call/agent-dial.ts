@@ -1,7 +1,7 @@
 // One INVITE towards an agent: provisional responses are passed on, and it can be
 // cancelled at any point (a 200 that crosses the CANCEL is answered with a BYE).
-import type { SipDialog, SipRequest, SipResponse, SrfInstance } from '../sip/srf-types';
-import { sipStatusOf } from '../sip/srf-types';
+import type { SipDialog, SipRequest, SipResponse, SrfInstance } from '../sip-types/srf-types';
+import { sipStatusOf } from '../sip-types/srf-types';
 
 export class DialFailedError extends Error {
   override name = 'DialFailedError';

@@ -15,7 +15,7 @@ import {
   type MediaWatchdog,
 } from '../../media';
 import type { Clock } from '../../time/clock';
-import type { SipDialog, SipRequest, SipResponse, SrfInstance } from '../sip/srf-types';
+import type { SipDialog, SipRequest, SipResponse, SrfInstance } from '../sip-types/srf-types';
 import { Deadlines } from '../timers/deadlines';
 import { AgentDial } from './agent-dial';
 import { guard } from './call-guard';

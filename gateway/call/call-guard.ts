@@ -2,7 +2,7 @@
 // call: the handler's exception (thrown, or a rejected promise) is logged, the request gets
 // a 500 if nothing answered it yet, and that call alone ends, cleanly, with a record.
 import type { Logger } from 'pino';
-import type { SipResponse } from '../sip/srf-types';
+import type { SipResponse } from '../sip-types/srf-types';
 
 export interface Guarded {
   readonly log: Logger;

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { MediaSession, type NgClient } from '../../media';
-import type { SipRequest, SipResponse } from '../sip/srf-types';
+import type { SipRequest, SipResponse } from '../sip-types/srf-types';
 import { Call, type CallDeps } from './call';
 
 export interface CallRegistryEvents {

@@ -9,11 +9,12 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { MediaSession, MediaWatchdog, PromptFile } from '../../media';
 import type { Clock } from '../../time/clock';
-import type { SipRequest, SipResponse, SrfInstance } from '../sip/srf-types';
+import type { SipRequest, SipResponse, SrfInstance } from '../sip-types/srf-types';
 import { Deadlines } from '../timers/deadlines';
 import { AgentLeg, type AgentLegDeps } from './agent-leg';
 import { AudioPlan } from './audio-plan';
-import type { AudioScene, PartyView } from './audio-rules';
+import type { AudioScene } from './audio-rules';
+import { sceneOf, snapshotOf, type CallSnapshot } from './call-view';
 import type { CallEvents, EndReason } from './call-events';
 import { assertPhaseMove, type CallPhase } from './call-phase';
 import { assertCallMove, type CallState } from './call-state';
@@ -38,21 +39,8 @@ export interface CallDeps {
   log: Logger;
 }
 
-export interface CallSnapshot {
-  id: string;
-  state: CallState;
-  phase: CallPhase;
-  agentId?: string;
-  priority: number;
-  held: boolean;
-  muted: boolean;
-  from: string;
-  startedAt: number;
-  gone?: GoneEvidence;
-  legs: { role: string; agentId?: string; tag: string; state: string }[];
-}
-
 export type { DialTarget, RingOutcome } from './dial-target';
+export type { CallSnapshot } from './call-view';
 
 export class Call extends EventEmitter<CallEvents> implements DialingCall {
   private phaseValue: CallPhase = 'queued';
@@ -153,24 +141,7 @@ export class Call extends EventEmitter<CallEvents> implements DialingCall {
   }
 
   snapshot(): CallSnapshot {
-    return {
-      id: this.id,
-      state: this.view,
-      phase: this.phaseValue,
-      ...(this.agentId ? { agentId: this.agentId } : {}),
-      priority: this.priority,
-      held: this.held,
-      muted: this.muted,
-      from: this.customer.callingNumber,
-      startedAt: this.startedAt,
-      ...(this.goneEvidence ? { gone: this.goneEvidence } : {}),
-      legs: [this.customer, ...this.agentLegs].map((l) => ({
-        role: l.role,
-        ...(l instanceof AgentLeg && l.agentId ? { agentId: l.agentId } : {}),
-        tag: l.tag,
-        state: l.state,
-      })),
-    };
+    return snapshotOf(this);
   }
 
   /** Anchors the customer's media and gives it wait music as early media (183). */
@@ -355,23 +326,6 @@ export class Call extends EventEmitter<CallEvents> implements DialingCall {
   }
 
   private scene(): AudioScene {
-    const view = (l: AgentLeg | undefined): PartyView | undefined =>
-      l && !l.released
-        ? {
-            tag: l.tag,
-            role: l.role,
-            state: l.state,
-            held: l.held,
-            muted: l.muted,
-            earlyBridged: l.earlyBridged,
-          }
-        : undefined;
-    return {
-      customer: CUSTOMER_TAG,
-      primary: view(this.primary),
-      dialing: view(this.dialing),
-      retired: this.retired.map((l) => l.tag),
-      finalPrompt: this.finalPrompt,
-    };
+    return sceneOf(this);
   }
 }

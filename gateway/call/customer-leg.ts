@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { UnsupportedSdpError, type MediaSession } from '../../media';
-import type { SipDialog, SipRequest, SipResponse, SrfInstance } from '../sip/srf-types';
+import type { SipDialog, SipRequest, SipResponse, SrfInstance } from '../sip-types/srf-types';
 import type { EndReason } from './call-events';
 import { guard } from './call-guard';
 import { answerOtherRequests } from './in-dialog-extras';

@@ -3,7 +3,7 @@
 // session refresh (RFC 4028); a NOTIFY matches no subscription of ours (RFC 6665 §4.1.3);
 // MESSAGE is not something a voice gateway takes (RFC 3261 §8.2.1).
 import { UnsupportedSdpError, type MediaSession } from '../../media';
-import type { SipDialog, SipRequest, SipResponse } from '../sip/srf-types';
+import type { SipDialog, SipRequest, SipResponse } from '../sip-types/srf-types';
 
 export const LEG_ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REFER';
 

@@ -1,7 +1,7 @@
 // In-dialog OPTIONS towards an agent every keepaliveMs: the cheapest way to notice that
 // its transport (a browser's WebSocket) is gone when no media loss tells us.
 import type { Clock } from '../../time/clock';
-import type { SipDialog, SipRequest } from '../sip/srf-types';
+import type { SipDialog, SipRequest } from '../sip-types/srf-types';
 import { Deadlines } from '../timers/deadlines';
 
 /** Answers that mean the agent is unreachable on this dialog. */

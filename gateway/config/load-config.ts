@@ -7,7 +7,7 @@ import YAML from 'yaml';
 import { ConfigError } from './config-error';
 import type { AgentConfig, HoldfastConfig, RateBudget } from './config-types';
 import { DEFAULT_PROMPT_FILES, DEFAULTS, packageRoot } from './defaults';
-import { parseCidr } from '../sip/address-allow-list';
+import { parseCidr } from '../sip-types/address-allow-list';
 
 type Obj = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 // request passes the middleware first, and createUAS answers through the same res.send,
 // so wrapping it here covers all of them without touching a handler. (Responses to
 // in-dialog requests are sent by drachtio-srf's dialogs and are not counted.)
-import type { SipRequest, SipResponse } from '../sip/srf-types';
+import type { SipRequest, SipResponse } from '../sip-types/srf-types';
 import type { GatewayMetrics } from './gateway-metrics';
 
 export function countSipResponses(metrics: GatewayMetrics) {

@@ -1,8 +1,13 @@
 // The ng client every rtpengine request of the gateway goes through, timed and counted:
 // wrapping request() once covers offers, answers, playback, deletes and pings alike.
 import { performance } from 'node:perf_hooks';
-import { NgClient, type NgClientOptions } from '../../media/ng-client';
-import type { NgCommand, NgParams, NgReply } from '../../media/ng-types';
+import {
+  NgClient,
+  type NgClientOptions,
+  type NgCommand,
+  type NgParams,
+  type NgReply,
+} from '../../media';
 import type { GatewayMetrics } from './gateway-metrics';
 
 export class MeteredNgClient extends NgClient {

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 import { requestClass, type SipRateLimiter } from '../rate-limit/sip-rate-limiter';
-import type { SipRequest, SipResponse } from './srf-types';
+import type { SipRequest, SipResponse } from '../sip-types/srf-types';
 
 const LIMITED = new Set(['INVITE', 'REGISTER', 'OPTIONS']);
 

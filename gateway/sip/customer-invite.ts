@@ -1,10 +1,10 @@
 // A new INVITE from the network is a customer call if it comes from an SBC: anchored in
 // rtpengine (wait music as early media) and queued. Anything else is refused up front.
 import type { Logger } from 'pino';
-import { UnsupportedSdpError } from '../../media/errors';
+import { UnsupportedSdpError } from '../../media';
 import type { Call } from '../call/call';
-import type { AddressAllowList } from './address-allow-list';
-import type { SipRequest, SipResponse } from './srf-types';
+import type { AddressAllowList } from '../sip-types/address-allow-list';
+import type { SipRequest, SipResponse } from '../sip-types/srf-types';
 
 export interface CustomerInviteDeps {
   allow: AddressAllowList;

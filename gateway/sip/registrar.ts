@@ -8,8 +8,8 @@ import type { Agent } from '../agents/agent';
 import type { Clock } from '../../time/clock';
 import { Deadlines } from '../timers/deadlines';
 import type { DigestAuth } from './digest-auth';
-import type { SipRequest, SipResponse } from './srf-types';
-import { profileForTransport, transportOfRequest } from './transport-profile';
+import type { SipRequest, SipResponse } from '../sip-types/srf-types';
+import { profileForTransport, transportOfRequest } from '../sip-types/transport-profile';
 
 const DEFAULT_EXPIRES = 3600;
 const MAX_EXPIRES = 7200;

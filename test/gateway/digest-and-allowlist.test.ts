@@ -1,6 +1,6 @@
 import t from 'tap';
 import { DigestAuth, digestResponse, parseDigest } from '../../gateway/sip/digest-auth';
-import { AddressAllowList } from '../../gateway/sip/address-allow-list';
+import { AddressAllowList } from '../../gateway/sip-types/address-allow-list';
 
 const pw = (u: string) => (u === 'alice' ? 's3cret' : undefined);
 

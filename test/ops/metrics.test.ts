@@ -127,7 +127,7 @@ t.test('every metric is documented in the README table, and only those', async (
 
 t.test('a finished call record feeds the end-of-call metrics', async (t) => {
   const { CallRecordBuilder } = await import('../../gateway/call-records/call-record-builder');
-  const { observeCallRecord } = await import('../../gateway/metrics/call-record-metrics');
+  const { observeCallRecord } = await import('../../gateway/call-records/record-metrics');
   let now = 0;
   const b = new CallRecordBuilder({ callId: 'c', customer: { from: 'sip:x@y' }, now: () => now });
   b.legOffered('a1');

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { AddressAllowList } from '../../gateway/sip/address-allow-list';
+import { AddressAllowList } from '../../gateway/sip-types/address-allow-list';
 import { LruTable } from '../../gateway/rate-limit/lru-table';
 import {
   requestClass,

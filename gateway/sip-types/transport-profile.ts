@@ -1,6 +1,6 @@
 // An agent's media profile follows how it reaches us: over WebSocket it is a browser
 // (WebRTC: ICE + DTLS-SRTP), otherwise a plain RTP endpoint.
-import type { LegProfile } from '../../media/leg-profile';
+import type { LegProfile } from '../../media';
 
 export function profileForTransport(transport: string): LegProfile {
   return /^wss?$/i.test(transport) ? 'webrtc' : 'rtp';

@@ -1,8 +1,8 @@
 // The end-of-call metrics, taken from the finished call record: outcome, episode outcomes
 // and latencies, queue wait. One call at the end of each call keeps them consistent with
 // what the record says; live gauges (active calls, agents, queue) are fed as things happen.
-import type { CallRecord } from '../call-records/call-record';
-import type { GatewayMetrics } from './gateway-metrics';
+import type { CallRecord } from './call-record';
+import type { GatewayMetrics } from '../metrics/gateway-metrics';
 
 export function observeCallRecord(metrics: GatewayMetrics, record: CallRecord): void {
   metrics.callEnded(record.outcome);
