@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap';
 import { RTCPeerConnection } from 'werift';
 import { MediaSession } from '../../media/media-session';
-import { parseSdp } from '../../media/sdp';
+import { attr, audioOf, parseSdp } from '../../media/sdp';
 import { RtpEndpoint } from '../helpers/rtp-endpoint';
 import { rtpengineForTest, uniqueCallId } from '../helpers/rtp-engine';
 
@@ -124,6 +124,11 @@ t.test('a WebRTC agent sees one origin; its version moves only when ours changes
   // A consult and back: the agent's ICE, DTLS and port stay; nothing is sent to it.
   session.addLeg('second', 'webrtc');
   const toSecond = await session.offer('agent', agentSdp, 'second');
+  const second = audioOf(parseSdp(toSecond))!;
+  t.equal(second.proto, 'UDP/TLS/RTP/SAVPF', 'the consulted agent gets a WebRTC offer');
+  t.equal(attr(second, 'setup'), 'actpass');
+  t.ok(attr(second, 'ice-ufrag') && attr(second, 'fingerprint'), 'with ICE and DTLS');
+  t.not(attr(second, 'ice-ufrag'), attr(audioOf(parseSdp(toAgent[0]))!, 'ice-ufrag'));
   t.same((await session.complete('second', await browserAnswer(t, toSecond))).reoffer, []);
   t.same((await session.pair('cust', 'agent')).reoffer, [], 'no re-INVITE to the agent');
   await session.removeLeg('second');
