@@ -1,40 +1,34 @@
-// One call's media in rtpengine. Legs are named by tags the gateway chooses (one per SIP
-// dialog towards a party) and each has a profile. rtpengine sees one call (the call-id) in
-// which every leg is a monologue; offer/answer pairs two of them.
-//
-// What rtpengine 10.5 does, measured (test/media/media-session.test.ts proves it with RTP):
-// - an offer from an existing tag with a to-tag rtpengine has not seen creates a new
-//   monologue with fresh ports and re-pairs the offerer with it; the previous peer keeps
-//   sending to the offerer until it is deleted (delete with its from-tag only removes it);
-// - with 'port latching' the offerer's ports do not change, so the customer keeps talking to
-//   the same port through any number of agent changes: no re-INVITE to the customer.
+// One call's media in rtpengine: every party (customer, agents, consulted or transfer
+// targets) is a leg, named by a tag the gateway chooses, with a profile ('rtp', 'webrtc');
+// rtpengine sees one call-id in which every leg is a monologue. Measured on 10.5 (README):
+// - offer/answer pairs two tags, one to one, at the offer already (call-topology.ts keeps
+//   "who hears whom" equal to that pairing; a party without a partner is left alone);
+// - with 'port latching' a re-paired party keeps its ports (and, for WebRTC, rtpengine's
+//   ICE credentials and fingerprint): consults, transfers and agent changes need no
+//   re-INVITE to anyone already in the call;
+// - rtpengine copies o= session ids from whichever peer an SDP was made from, so every
+//   SDP returned here is stamped with its leg's one origin (sdp-origin.ts).
 import { EventEmitter } from 'node:events';
+import { BlockReasons } from './block-reasons';
+import { CallTopology, type Leg, type LegInfo } from './call-topology';
 import { ClosedError, RtpengineError, UnsupportedSdpError } from './errors';
-import { isLegProfile, profileFlags, type LegProfile } from './leg-profile';
+import type { LegProfile } from './leg-profile';
 import type { NgClient } from './ng-client';
 import type { NgParams, NgReply } from './ng-types';
 import { audioOf, parseSdp, SdpParseError, type Direction } from './sdp';
-import { answerDirection, sends, withDirection } from './sdp-direction';
+import { sends } from './sdp-direction';
+import { SdpOrigins } from './sdp-origin';
+import { transportChanged } from './sdp-transport';
 
-export interface LegInfo {
-  readonly tag: string;
-  readonly profile: LegProfile;
-  /** The last SDP this leg sent us (offer or answer). */
-  readonly sdp?: string;
-  /** Direction in the leg's own last SDP: whether *it* sends and receives. */
-  readonly direction: Direction;
-  /** The leg it is paired with in rtpengine, once an answer has completed the pairing. */
-  readonly peer?: string;
-}
+export type { LegInfo };
 
-interface Leg {
-  tag: string;
-  profile: LegProfile;
-  sdp?: string;
-  direction: Direction;
-  peer?: string;
-  /** A stand-in peer (see acceptAlone). */
-  sink?: boolean;
+export interface PairResult {
+  /**
+   * Legs whose media address (or ICE credentials, DTLS fingerprint) rtpengine changed: send
+   * each a re-INVITE with reofferTo(tag) and apply the reply with complete(tag, sdp).
+   * Empty on rtpengine 10.5 with port latching (measured for 'rtp' and 'webrtc' legs).
+   */
+  readonly reoffer: string[];
 }
 
 export interface MediaSessionEvents {
@@ -44,25 +38,10 @@ export interface MediaSessionEvents {
   closed: [];
 }
 
-// A peer for a party that has nobody to talk to yet (a queued customer): rtpengine needs an
-// answer to give that party an SDP and play it music. Its media goes nowhere (blocked).
-const SINK_SDP = [
-  'v=0',
-  'o=- 1 1 IN IP4 127.0.0.1',
-  's=holdfast-sink',
-  'c=IN IP4 127.0.0.1',
-  't=0 0',
-  'm=audio 9 RTP/AVP 0 8',
-  'a=rtpmap:0 PCMU/8000',
-  'a=rtpmap:8 PCMA/8000',
-  'a=sendrecv',
-  '',
-].join('\r\n');
-
-const SDP_REASONS = /parse SDP|Incomplete SDP|rewriting SDP/i;
-
 export class MediaSession extends EventEmitter<MediaSessionEvents> {
-  private readonly legs = new Map<string, Leg>();
+  private readonly blocks: BlockReasons;
+  private readonly topology: CallTopology;
+  private readonly origins = new SdpOrigins();
   private chain: Promise<unknown> = Promise.resolve();
   private closing?: Promise<void>;
 
@@ -72,6 +51,15 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   ) {
     super();
     if (!callId) throw new TypeError('MediaSession needs a non-empty call-id');
+    const raw = (command: Parameters<NgClient['request']>[0], params: NgParams) =>
+      this.send(command, params);
+    this.blocks = new BlockReasons(raw);
+    this.topology = new CallTopology({
+      callId,
+      request: raw,
+      blocks: this.blocks,
+      onDirection: (tag, d) => this.emit('direction', tag, d),
+    });
   }
 
   get closed(): boolean {
@@ -79,64 +67,84 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   }
 
   leg(tag: string): LegInfo | undefined {
-    const leg = this.legs.get(tag);
-    return leg && !leg.sink ? { ...leg } : undefined;
+    return this.topology.info(tag);
   }
 
   get legTags(): string[] {
-    return [...this.legs.values()].filter((l) => !l.sink).map((l) => l.tag);
+    return this.topology.partyTags();
   }
 
   /** Whether the leg is expected to send media now (false while it holds or is inactive). */
   expectsMediaFrom(tag: string): boolean {
-    const leg = this.legs.get(tag);
+    const leg = this.topology.party(tag);
     return leg !== undefined && leg.sdp !== undefined && sends(leg.direction);
   }
 
   addLeg(tag: string, profile: LegProfile): void {
     this.assertOpen();
-    if (!tag) throw new TypeError('a leg needs a non-empty tag');
-    if (!isLegProfile(profile)) {
-      throw new TypeError(
-        `leg ${tag}: unknown media profile ${JSON.stringify(profile)} (use 'rtp' or 'webrtc')`,
-      );
-    }
-    if (this.legs.has(tag)) throw new Error(`call ${this.callId}: leg ${tag} already exists`);
-    this.legs.set(tag, { tag, profile, direction: 'sendrecv' });
+    this.topology.addParty(tag, profile);
   }
 
   /**
-   * `fromTag` offers `sdp`; returns the SDP to send to `toTag` (in toTag's profile).
-   * Throws UnsupportedSdpError when the SDP cannot be used (→ 488).
+   * `fromTag` offers `sdp`; returns the SDP to send to `toTag` (in toTag's profile). They are
+   * paired at once; whoever either was with is left alone. UnsupportedSdpError → 488.
    */
   offer(fromTag: string, sdp: string, toTag: string): Promise<string> {
-    return this.serial(() => this.doOffer(fromTag, sdp, toTag));
-  }
-
-  /** `answererTag` answers `offererTag`'s offer with `sdp`; returns the SDP for the offerer. */
-  answer(answererTag: string, sdp: string, offererTag: string): Promise<string> {
-    return this.serial(() => this.doAnswer(answererTag, sdp, offererTag));
-  }
-
-  /**
-   * A party with nobody to talk to yet (a queued customer): offers its SDP to a stand-in
-   * peer and returns the SDP to answer it with, so that it can hear music. attach() later.
-   */
-  acceptAlone(tag: string, sdp: string): Promise<string> {
     return this.serial(async () => {
-      const sink = `${tag}~alone`;
-      this.legs.set(sink, { tag: sink, profile: 'rtp', direction: 'sendrecv', sink: true });
-      await this.doOffer(tag, sdp, sink);
-      const answer = await this.doAnswer(sink, SINK_SDP, tag);
-      await this.block(tag);
-      return answer;
+      const from = this.mustHave(fromTag);
+      const to = this.mustHave(toTag);
+      const direction = checkSdp(sdp, fromTag);
+      return this.stamp(to, await this.topology.offer(from, to, sdp, direction));
     });
   }
 
   /**
-   * Starts a new leg towards `newTag` for the existing party `existingTag` (reroute, or the
-   * same agent again after it re-registered): returns the offer to send to the new leg.
-   * Complete with answer(newTag, theirSdp, existingTag), then removeLeg(oldTag).
+   * `answererTag` answers the offer made to it (by `offererTag`, default: whoever offered);
+   * returns the SDP to send to the offerer. When the offerer already has its SDP (an
+   * established party: attach, reofferTo), use complete() instead.
+   */
+  answer(answererTag: string, sdp: string, offererTag?: string): Promise<string> {
+    return this.serial(async () => {
+      const answerer = this.mustHave(answererTag);
+      const offerer = offererTag ? this.mustHave(offererTag) : this.topology.offererOf(answerer);
+      const direction = checkSdp(sdp, answererTag);
+      const out = await this.topology.answer(answerer, offerer, sdp, direction);
+      return offerer.standsInFor ? out : this.stamp(offerer, out);
+    });
+  }
+
+  /**
+   * `answererTag` answers the offer made to it on behalf of a party that keeps the SDP it
+   * has (attach for a consult, transfer or new agent; reofferTo): nothing is sent to that
+   * party unless the result says so.
+   */
+  complete(answererTag: string, sdp: string): Promise<PairResult> {
+    return this.serial(async () => {
+      const answerer = this.mustHave(answererTag);
+      const offerer = this.topology.offererOf(answerer);
+      const direction = checkSdp(sdp, answererTag);
+      const out = await this.topology.answer(answerer, offerer, sdp, direction);
+      return { reoffer: !offerer.standsInFor && this.changed(offerer, out) ? [offerer.tag] : [] };
+    });
+  }
+
+  /**
+   * A party with nobody to talk to yet (a queued customer): returns the SDP to answer its
+   * offer with, so that it can hear music. It is alone until paired (attach, pair).
+   */
+  acceptAlone(tag: string, sdp: string): Promise<string> {
+    return this.serial(async () => {
+      const leg = this.mustHave(tag);
+      this.topology.record(leg, sdp, checkSdp(sdp, tag));
+      return this.stamp(leg, (await this.topology.isolate(leg))!);
+    });
+  }
+
+  /**
+   * Starts a new leg `newTag` for the existing party `existingTag` (new agent, reroute,
+   * consult, transfer): returns the offer to send to the new leg. rtpengine pairs them at
+   * once; the party's previous partner is left alone. Then complete(newTag, theirSdp) (or
+   * answer() when the existing party still needs an answer), and removeLeg() what is done.
    */
   attach(existingTag: string, newTag: string, profile: LegProfile): Promise<string> {
     return this.serial(async () => {
@@ -144,67 +152,83 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
       if (!existing.sdp)
         throw new Error(`call ${this.callId}: leg ${existingTag} has sent no SDP yet`);
       this.addLeg(newTag, profile);
-      return this.doOffer(existingTag, existing.sdp, newTag, false);
+      const leg = this.mustHave(newTag);
+      return this.stamp(leg, await this.topology.offer(existing, leg, existing.sdp));
+    });
+  }
+
+  /**
+   * Makes `a` and `b` (both having sent SDP) hear each other and nobody else; whoever either
+   * was with is left alone. rtpengine's SDPs are not sent to anyone: see PairResult.
+   */
+  pair(a: string, b: string): Promise<PairResult> {
+    return this.serial(async () => {
+      const legA = this.mustHave(a);
+      const legB = this.mustHave(b);
+      if (legA === legB) throw new Error(`call ${this.callId}: cannot pair ${a} with itself`);
+      for (const l of [legA, legB])
+        if (!l.sdp) throw new Error(`call ${this.callId}: leg ${l.tag} has sent no SDP yet`);
+      const { forA, forB } = await this.topology.pair(legA, legB);
+      const reoffer: string[] = [];
+      if (this.changed(legA, forA)) reoffer.push(a);
+      if (this.changed(legB, forB)) reoffer.push(b);
+      return { reoffer };
+    });
+  }
+
+  /**
+   * Leaves `tag` alone: nobody hears it and it hears only what is played to it; its partner
+   * is left alone too. No SDP is sent to either (their ports stay).
+   */
+  isolate(tag: string): Promise<void> {
+    return this.serial(async () => {
+      const leg = this.mustHave(tag);
+      if (!leg.sdp) throw new Error(`call ${this.callId}: leg ${tag} has sent no SDP yet`);
+      await this.topology.isolate(leg);
     });
   }
 
   /**
    * A re-INVITE from `tag` (new ICE credentials, DTLS fingerprint, hold…) answered by the
-   * gateway alone: re-offers to rtpengine and answers with the peer's last SDP. Returns the
-   * SDP for `tag`'s 200 OK; the peer is not involved.
+   * gateway alone: returns the SDP for `tag`'s 200 OK; its partner is not involved.
    */
   renegotiate(tag: string, sdp: string): Promise<string> {
     return this.serial(async () => {
       const leg = this.mustHave(tag);
-      const peer = leg.peer ? this.mustHave(leg.peer) : undefined;
-      if (!peer?.sdp)
-        throw new Error(`call ${this.callId}: leg ${tag} has no answered peer to renegotiate with`);
-      await this.doOffer(tag, sdp, peer.tag);
-      const offered = this.legs.get(tag)!.direction;
-      // Answer as the peer would, within what the offer allows (RFC 3264 §6.1).
-      const peerSdp = withDirection(peer.sdp, answerDirection(offered, peer.direction));
-      return this.doAnswer(peer.tag, peerSdp, tag, false);
+      return this.stamp(leg, await this.topology.renegotiate(leg, sdp, checkSdp(sdp, tag)));
     });
   }
 
   /**
    * A fresh offer from the gateway towards `tag` (re-INVITE on reconnect), built from its
-   * peer's last SDP. Apply the reply with answer(tag, theirSdp, peer).
+   * partner's last SDP. Apply the reply with complete(tag, theirSdp).
    */
   reofferTo(tag: string, direction?: Direction): Promise<string> {
     return this.serial(async () => {
       const leg = this.mustHave(tag);
-      const peer = leg.peer ? this.mustHave(leg.peer) : undefined;
-      if (!peer?.sdp) throw new Error(`call ${this.callId}: leg ${tag} has no peer to offer from`);
-      const sdp = direction ? withDirection(peer.sdp, direction) : peer.sdp;
-      return this.doOffer(peer.tag, sdp, tag, false);
+      return this.stamp(leg, await this.topology.reoffer(leg, direction));
     });
   }
 
-  /** Removes one leg from rtpengine (its ports are freed); the others carry on. */
+  /** Removes one leg from rtpengine (its ports are freed); whoever was with it is left alone. */
   removeLeg(tag: string): Promise<void> {
     return this.serial(async () => {
-      const leg = this.legs.get(tag);
+      const leg = this.topology.party(tag);
       if (!leg) return;
-      this.legs.delete(tag);
-      for (const other of this.legs.values()) if (other.peer === tag) other.peer = undefined;
-      if (leg.sdp !== undefined || leg.peer !== undefined) {
-        await this.request('delete', { 'from-tag': tag, 'delete delay': 0 }).catch((err) => {
-          if (!(err instanceof RtpengineError && err.kind === 'refused')) throw err;
-        });
-      }
-      if (!leg.sink) this.emit('legRemoved', tag);
+      await this.topology.remove(leg);
+      this.origins.forget(tag);
+      this.emit('legRemoved', tag);
     });
   }
 
   /** Nobody hears `tag` any more (rtpengine drops what that party sends). */
   block(tag: string): Promise<void> {
-    return this.request('block media', { 'from-tag': tag }).then(() => undefined);
+    return this.blocks.set(tag, 'caller', true);
   }
 
-  /** What `tag` sends is forwarded again. */
+  /** What `tag` sends is forwarded again (unless it is alone: then to nobody still). */
   unblock(tag: string): Promise<void> {
-    return this.request('unblock media', { 'from-tag': tag }).then(() => undefined);
+    return this.blocks.set(tag, 'caller', false);
   }
 
   /**
@@ -232,12 +256,21 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     return this.request('query');
   }
 
-  /** Sends one ng command about this call (play media, query…). */
+  /**
+   * Sends one ng command about this call (play media, query…). A block or unblock of one
+   * from-tag goes through block()/unblock(), so that it composes with the pairing's blocks.
+   */
   request(command: Parameters<NgClient['request']>[0], params: NgParams = {}): Promise<NgReply> {
-    if (this.closed && command !== 'delete') {
-      return Promise.reject(new ClosedError(`call ${this.callId}: media session is closed`));
+    const tag = params['from-tag'];
+    if (
+      (command === 'block media' || command === 'unblock media') &&
+      typeof tag === 'string' &&
+      Object.keys(params).length === 1
+    ) {
+      const done = command === 'block media' ? this.block(tag) : this.unblock(tag);
+      return done.then(() => ({ result: 'ok' }));
     }
-    return this.client.request(command, { 'call-id': this.callId, ...params });
+    return this.send(command, params);
   }
 
   /** Deletes the call in rtpengine at once. Idempotent; never rejects for an unknown call. */
@@ -245,109 +278,38 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.closing ??= (async () => {
       await this.chain.catch(() => {});
       try {
-        if (this.legs.size)
+        if (this.topology.legs.size)
           await this.client.request('delete', { 'call-id': this.callId, 'delete delay': 0 });
       } catch (err) {
         if (!(err instanceof RtpengineError && (err.unknownCall || err.kind === 'closed')))
           throw err;
       } finally {
-        this.legs.clear();
+        this.topology.legs.clear();
         this.emit('closed');
       }
     })();
     return this.closing;
   }
 
-  private async doOffer(
-    fromTag: string,
-    sdp: string,
-    toTag: string,
-    record = true,
-  ): Promise<string> {
-    const from = this.mustHave(fromTag);
-    const to = this.mustHave(toTag);
-    const direction = checkSdp(sdp, fromTag);
-    const reply = await this.negotiate('offer', fromTag, toTag, sdp, to.profile);
-    if (record) this.setSdp(from, sdp, direction);
-    return reply;
+  private send(command: Parameters<NgClient['request']>[0], params: NgParams = {}) {
+    if (this.closed && command !== 'delete') {
+      return Promise.reject(new ClosedError(`call ${this.callId}: media session is closed`));
+    }
+    return this.client.request(command, { 'call-id': this.callId, ...params });
   }
 
-  private async doAnswer(
-    answererTag: string,
-    sdp: string,
-    offererTag: string,
-    record = true,
-  ): Promise<string> {
-    const answerer = this.mustHave(answererTag);
-    const offerer = this.mustHave(offererTag);
-    const direction = checkSdp(sdp, answererTag);
-    const reply = await this.negotiate('answer', offererTag, answererTag, sdp, offerer.profile);
-    if (record) this.setSdp(answerer, sdp, direction);
-    const previous = offerer.peer;
-    answerer.peer = offererTag;
-    offerer.peer = answererTag;
-    // A stand-in peer goes as soon as a real one answers.
-    if (previous && previous !== answererTag && this.legs.get(previous)?.sink) {
-      this.legs.delete(previous);
-      await this.request('delete', { 'from-tag': previous, 'delete delay': 0 });
-      await this.unblock(offererTag);
-    }
-    return reply;
+  private stamp(leg: Leg, sdp: string): string {
+    return this.origins.stamp(leg.tag, sdp);
   }
 
-  private async negotiate(
-    command: 'offer' | 'answer',
-    fromTag: string,
-    toTag: string,
-    sdp: string,
-    outProfile: LegProfile,
-  ): Promise<string> {
-    let reply: NgReply;
-    try {
-      reply = await this.request(command, {
-        ...profileFlags(outProfile),
-        'from-tag': fromTag,
-        'to-tag': toTag,
-        sdp,
-      });
-    } catch (err) {
-      if (err instanceof RtpengineError && err.reason && SDP_REASONS.test(err.reason)) {
-        const leg = command === 'offer' ? fromTag : toTag;
-        throw new UnsupportedSdpError(
-          `call ${this.callId}, leg ${leg}: rtpengine rejected the SDP: ${err.reason}`,
-          leg,
-          err,
-        );
-      }
-      throw err;
-    }
-    if (typeof reply.sdp !== 'string') {
-      throw new RtpengineError(
-        `rtpengine's ${command} reply for call ${this.callId} has no SDP`,
-        command,
-        this.callId,
-        undefined,
-        'refused',
-      );
-    }
-    return reply.sdp;
-  }
-
-  private setSdp(leg: Leg, sdp: string, direction: Direction): void {
-    leg.sdp = sdp;
-    if (leg.direction !== direction) {
-      leg.direction = direction;
-      if (!leg.sink) this.emit('direction', leg.tag, direction);
-    }
+  /** Whether rtpengine's new SDP for `leg` asks it to send elsewhere than it does. */
+  private changed(leg: Leg, sdp: string): boolean {
+    const last = this.origins.lastSent(leg.tag);
+    return last !== undefined && transportChanged(last, sdp);
   }
 
   private mustHave(tag: string): Leg {
-    const leg = this.legs.get(tag);
-    if (!leg)
-      throw new Error(
-        `call ${this.callId}: no leg ${JSON.stringify(tag)} (add it with addLeg first)`,
-      );
-    return leg;
+    return this.topology.mustHave(tag);
   }
 
   private assertOpen(): void {

@@ -31,16 +31,26 @@ export function answerDirection(offered: Direction, wanted: Direction): Directio
   return directionOf(SENDS[wanted] && RECEIVES[offered], RECEIVES[wanted] && SENDS[offered]);
 }
 
-/** Replaces every direction attribute of an SDP body with `d` (one per media section). */
+/**
+ * Replaces every direction attribute of an SDP body with `d`, one at the end of each media
+ * section (after its c=/b= lines: an a= line before them makes rtpengine reject the SDP).
+ */
 export function withDirection(sdp: string, d: Direction): string {
   const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
   const lines = sdp
     .split(/\r?\n/)
     .filter((l) => !/^a=(sendrecv|sendonly|recvonly|inactive)$/.test(l));
+  const trailing = lines.length > 0 && lines[lines.length - 1] === '' ? lines.pop() : undefined;
   const out: string[] = [];
+  let inMedia = false;
   for (const line of lines) {
+    if (line.startsWith('m=')) {
+      if (inMedia) out.push(`a=${d}`);
+      inMedia = true;
+    }
     out.push(line);
-    if (line.startsWith('m=')) out.push(`a=${d}`);
   }
+  if (inMedia) out.push(`a=${d}`);
+  if (trailing !== undefined) out.push(trailing);
   return out.join(eol);
 }
