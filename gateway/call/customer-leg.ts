@@ -76,15 +76,6 @@ export class CustomerLeg extends EventEmitter<CustomerLegEvents> {
     this.life.move('early');
   }
 
-  /**
-   * A leg that gave the customer its early media failed: the customer gets a stand-in peer
-   * again (deleting its only peer would delete the whole call in rtpengine).
-   */
-  async restoreStandIn(): Promise<void> {
-    if (this.answered || this.life.released) return;
-    await this.deps.session.acceptAlone(CUSTOMER_TAG, this.req.body);
-  }
-
   /** An agent's provisional response, passed on while the customer waits. */
   progress(status: number, customerSdp?: string): void {
     if (this.answered || this.res.finalResponseSent) return;

@@ -71,7 +71,7 @@ export class LegDialer {
     try {
       const offer = await session.reofferTo(leg.tag);
       const answer = await dialog.modify(offer);
-      await session.answer(leg.tag, answer, CUSTOMER_TAG);
+      await session.complete(leg.tag, answer);
       return true;
     } catch (err) {
       this.call.log.warn(
@@ -101,22 +101,19 @@ export class LegDialer {
     if (target.resume) headers['X-Holdfast-Resume'] = call.id;
     const dialog = await leg.invite(offer, headers, target.timeoutMs);
     if (!dialog || call.ended) {
-      const wasEarly = leg.earlyBridged;
       this.failed(leg);
       if (call.ended) return false;
-      // A leg that gave early media is the customer's peer in rtpengine: deleting it would
-      // delete the call, so the customer is first given a stand-in peer again.
-      if (wasEarly)
-        await call.customer
-          .restoreStandIn()
-          .catch((e: Error) => log.warn({ err: e.message }, 'stand-in peer'));
-      if (!call.ended) await session.removeLeg(leg.tag).catch(() => {});
+      // Removing a leg gives its partner (the customer, if it had its early media) a
+      // stand-in again: rtpengine would delete a tag left without a partner.
+      await session.removeLeg(leg.tag).catch(() => {});
       await call.audio.sync();
       return false;
     }
-    let customerSdp: string;
+    let customerSdp: string | undefined;
     try {
-      customerSdp = await session.answer(leg.tag, dialog.remote.sdp, CUSTOMER_TAG);
+      // The customer's SDP is needed only for its 200; afterwards it changes nothing for it.
+      if (call.customer.answered) await session.complete(leg.tag, dialog.remote.sdp);
+      else customerSdp = await session.answer(leg.tag, dialog.remote.sdp, CUSTOMER_TAG);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'agent answer unusable');
       this.failed(leg, { Reason: 'SIP;cause=488' });
@@ -125,7 +122,7 @@ export class LegDialer {
     }
     if (call.ended) return this.failed(leg);
     await this.takeOver(leg);
-    if (!call.customer.answered && !(await call.customer.answer(customerSdp))) {
+    if (customerSdp !== undefined && !(await call.customer.answer(customerSdp))) {
       void call.close('customer-cancel');
       return false;
     }
