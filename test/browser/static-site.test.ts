@@ -4,10 +4,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { DEFAULT_WEB_ROOT, staticSite } from '../../gateway/http/static-site';
 
-async function serve(t: Tap.Test, root: string) {
+async function serve(t: Test, root: string) {
   const pages = staticSite({ root });
   const server = http.createServer((req, res) => {
     if (!pages(req, res)) res.writeHead(418).end('not mine');
