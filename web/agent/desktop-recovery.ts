@@ -78,7 +78,7 @@ export class DesktopRecovery {
     const call = this.opts.call();
     if (phone && !phone.transportUp) {
       // The dialog went with the WebSocket: a new registration is how the gateway finds us.
-      if (call && call.state !== 'ended') call.abandon('the connection to the SIP server was lost');
+      if (call && call.state !== 'ended') call.abandon('SIP connection lost');
       log('desktop back, SIP connection gone: registering again');
       await phone.renewUntilRegistered();
       return 're-register';

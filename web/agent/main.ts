@@ -196,11 +196,8 @@ class AgentPage {
     if (s === 'ended') {
       logEvent(`call ended: ${call.endReason ?? ''}`);
       // Its dialog died with the WebSocket: the gateway will INVITE us back, so not "ended".
-      const lostWithSocket =
-        this.recovery?.state === 'disconnected' || !this.session?.phone.transportUp;
-      const waiting = lostWithSocket && call.endReason?.includes('connection to the SIP server');
       this.setCall(
-        waiting
+        call.abandoned
           ? { ...this.callView, phase: 'reconnecting' }
           : { phase: 'ended', note: call.endReason },
       );
@@ -288,8 +285,7 @@ class AgentPage {
     logEvent(`SIP connection lost: ${why ?? ''}`);
     // During a desktop loss the recovery re-registers when the desktop is back.
     if (this.recovery?.state === 'disconnected') return;
-    if (this.call && this.call.state !== 'ended')
-      this.call.abandon('the connection to the SIP server was lost');
+    if (this.call && this.call.state !== 'ended') this.call.abandon('SIP connection lost');
     const phone = this.session?.phone;
     if (phone) void phone.renewUntilRegistered(() => this.session?.phone === phone);
   }

@@ -32,6 +32,8 @@ export class PhoneCall {
   readonly resume: boolean;
   from: string;
   endReason?: string;
+  /** Ended only on our side: its dialog died with the WebSocket (the gateway may resume it). */
+  abandoned = false;
   onState: (state: CallState) => void = () => {};
 
   constructor(readonly invitation: Invitation) {
@@ -121,6 +123,7 @@ export class PhoneCall {
 
   /** Forget the call without a BYE (its dialog died with its WebSocket). */
   abandon(reason: string): void {
+    this.abandoned = true;
     this.endReason = reason;
     this.media?.close();
     this.move('ended');

@@ -98,4 +98,6 @@ export function renderCall(c: CallView): void {
   view.mute.textContent = c.muted ? 'Unmute' : 'Mute';
   view.mute.classList.toggle('on', !!c.muted);
   view.hold.disabled = view.mute.disabled = c.phase !== 'connected';
+  // Going offline would end the call: not while there is one.
+  view.availability.disabled = c.phase !== 'idle' && c.phase !== 'ended';
 }
