@@ -3,7 +3,9 @@
 //   agent (a Node agent here), and the page shows that its call ended;
 // - its tab closes (the SIP WebSocket goes with it): the gateway sees the transport gone,
 //   the customer hears the prompt, and a fresh page that logs in and registers within the
-//   window is INVITEd back to the same call and answers it by itself.
+//   window is INVITEd back to the same call and answers it by itself;
+// - its desktop drops and the SIP WebSocket goes too: when the desktop is back the page
+//   registers anew (the dialog is dead) and is INVITEd back the same way.
 import path from 'node:path';
 import t from 'tap';
 import { readWav } from '../helpers/audio-wav';
@@ -136,5 +138,54 @@ t.test(
     await second.waitForPhase('ended');
     await hf.settled();
     t.same(second.errors, [], 'no error in the page');
+  },
+);
+
+t.test(
+  'desktop drop with the WebSocket gone too: the page registers again and is INVITEd back',
+  { skip: chromiumMissing() },
+  async (t) => {
+    const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }], {
+      policy: { reconnectWindowMs: 20_000, presenceTimeoutMs: 40_000 },
+      media: { lossMs: 3000 },
+    });
+    const tap = await SipWireTap.open(t, hf.sip.ws!);
+    const browser = await launchChromium(t);
+    const agent = await AgentPage.open(t, browser, hf, tap);
+    await agent.login(ALICE);
+    const calling = Customer.call(t, hf);
+    await agent.waitForPhase('ringing');
+    await agent.click('#answer');
+    const customer = await calling;
+    const call = [...hf.gw.calls.values()][0];
+    await waitFor(() => call.state === 'connected', 'call connected');
+    const contactBefore = hf.gw.agents.get('alice')!.contact?.uri;
+
+    await agent.dropDesktop();
+    await waitFor(() => call.state === 'agentGone', 'alice gone', 3000);
+    t.equal(call.snapshot().gone, 'explicit-signal');
+    tap.cut();
+    await waitFor(() => tap.openConnections === 0, 'the WebSocket is cut');
+    await sleep(300);
+
+    const restoreAt = await agent.restoreDesktop();
+    t.equal(await agent.recovered(restoreAt, 15_000), 're-register', 'the page registered anew');
+    await agent.waitForPhase('connected', 10_000);
+    await waitFor(() => call.state === 'connected', 'reattached', 5000);
+    t.equal(call.agentId, 'alice', 'the same agent');
+    t.not(hf.gw.agents.get('alice')!.contact?.uri, contactBefore, 'from a new Contact');
+    t.match(
+      tap.received('INVITE').pop()?.text ?? '',
+      new RegExp(`^X-Holdfast-Resume: ${call.id}`, 'im'),
+      'INVITEd back as a resumption',
+    );
+    t.ok((await hearsTone(customer.ep, BROWSER_TONE)) > 0.7, 'the customer hears the browser');
+    const agentHears = await agent.hearsTone(CUSTOMER_TONE, 800);
+    t.ok(agentHears > 0.5, `and the page hears the customer (share ${agentHears.toFixed(2)})`);
+
+    t.equal(await customer.hangUp(), 200);
+    await agent.waitForPhase('ended');
+    await hf.settled();
+    t.same(agent.errors, [], 'no error in the page');
   },
 );

@@ -12,6 +12,8 @@
 import type { AgentApi } from './agent-api';
 import type { PhoneCall, SipPhone } from './sip-phone';
 
+const REPORT_TIMEOUT_MS = 2000;
+
 export type RecoveryOutcome = 're-invite' | 're-register' | 'signal' | 'failed';
 
 export interface DesktopRecoveryOptions {
@@ -52,7 +54,9 @@ export class DesktopRecovery {
     const reports: Promise<unknown>[] = [api.desktop('disconnected')];
     if (call?.established && this.opts.phone()?.transportUp)
       reports.push(call.info({ desktop: 'disconnected' }));
-    const results = await Promise.allSettled(reports);
+    // An INFO on a WebSocket that died with the desktop gets no answer for 32 s (Timer F):
+    // the reconnect must not wait behind it.
+    const results = await Promise.allSettled(reports.map((r) => within(r, REPORT_TIMEOUT_MS)));
     const said = results.map((r, i) =>
       r.status === 'fulfilled'
         ? i
@@ -98,4 +102,12 @@ export class DesktopRecovery {
     log('desktop back: reported');
     return 'signal';
   }
+}
+
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

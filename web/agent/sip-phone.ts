@@ -178,8 +178,12 @@ export class SipPhone {
     const generation = ++this.generation;
     this.ua = undefined;
     this.registerer = undefined;
-    // Its transport is gone, so stopping it sends nothing (no BYE on the call's dialog).
-    if (old) await old.stop().catch(() => {});
+    // Its transport is gone, so stopping it sends nothing (no BYE on the call's dialog);
+    // the un-REGISTER and BYE it tries fail locally, which is not worth an error in the console.
+    if (old) {
+      old.getLoggerFactory().builtinEnabled = false;
+      await old.stop().catch(() => {});
+    }
     const url = new URL(this.opts.server);
     const ua = new UserAgent({
       uri: UserAgent.makeURI(`sip:${this.opts.agentId}@${url.hostname}`),
