@@ -73,6 +73,9 @@ t.test(
       /disconnected/,
       'the page shows the desktop disconnected',
     );
+    await agent.page.screenshot({
+      path: path.join(__dirname, '../../docs/agent-page-desktop-disconnected.png'),
+    });
 
     // The desktop is back within the window.
     const invitesBefore = tap.sent('INVITE').length;
