@@ -11,8 +11,9 @@ if [ "$node_major" -lt "$need_node_major" ]; then
   exit 1
 fi
 
-# Debian packages: binary to check -> package that provides it.
-declare -A packages=([rtpengine]=rtpengine-daemon [sipp]=sip-tester [docker-compose]=docker-compose)
+# Debian packages: binary to check -> package that provides it. Chromium runs the browser
+# tests (playwright-core drives /usr/bin/chromium; no browser is ever downloaded).
+declare -A packages=([rtpengine]=rtpengine-daemon [sipp]=sip-tester [docker-compose]=docker-compose [chromium]=chromium)
 missing=()
 for bin in "${!packages[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${packages[$bin]}")
