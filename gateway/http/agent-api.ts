@@ -20,6 +20,8 @@ import { isLogLevel, LOG_LEVELS, setLevel } from '../logging/log-level';
 import { HttpError } from './http-errors';
 
 const MAX_BODY = 64 * 1024;
+const MAX_TYPE_CHARS = 100;
+const MAX_CALL_ID_CHARS = 200;
 
 export interface AgentApiDeps {
   agents: AgentDirectory;
@@ -184,10 +186,22 @@ export class AgentApi {
   }
 
   private notify(agentId: string, body: Record<string, unknown>) {
-    if (typeof body.type !== 'string' || !body.type)
-      throw new HttpError(400, 'bad_request', '"type" must be a non-empty string');
-    if (body.callId !== undefined && typeof body.callId !== 'string')
-      throw new HttpError(400, 'bad_request', '"callId" must be a string');
+    // type and callId outlive the payload in expiry notices: they must stay small.
+    if (typeof body.type !== 'string' || !body.type || body.type.length > MAX_TYPE_CHARS)
+      throw new HttpError(
+        400,
+        'bad_request',
+        `"type" must be a non-empty string of at most ${MAX_TYPE_CHARS} characters`,
+      );
+    if (
+      body.callId !== undefined &&
+      (typeof body.callId !== 'string' || body.callId.length > MAX_CALL_ID_CHARS)
+    )
+      throw new HttpError(
+        400,
+        'bad_request',
+        `"callId" must be a string of at most ${MAX_CALL_ID_CHARS} characters`,
+      );
     const box = this.deps.notifications.box(agentId);
     const notification = box.post({
       type: body.type,
