@@ -24,6 +24,7 @@ import { WebhookSink } from './call-records/webhook-sink';
 import { DrainController } from './drain/drain-controller';
 import { HealthRoutes } from './health/health-routes';
 import { Readiness } from './health/readiness';
+import { reportRtpengine } from './health/rtpengine-report';
 import { opsRoutes } from './http/ops-routes';
 import { createLogger } from './logging/logger';
 import { countSipResponses } from './metrics/count-sip-responses';
@@ -321,6 +322,11 @@ export async function startGateway(
     });
     readiness.add('rtpengine', async () => void (await ng.ping()), { timeoutMs: 1000 });
     readiness.add('not draining', drain.readinessCheck);
+    // rtpengine supervision → logs, metrics, /ready, /health (replaces the 'rtpengine' check).
+    cleanups.push([
+      'rtpengine report',
+      reportRtpengine({ rtpengine, readiness, metrics, log, ng }),
+    ]);
     const api = new AgentApi({
       agents,
       calls,
