@@ -57,7 +57,16 @@ export {
   ClosedError,
 } from './errors';
 export { MediaWatchdog, packetsFrom } from './media-watchdog';
-export type { WatchdogOptions, WatchdogEvents, LegEvent } from './media-watchdog';
+export type {
+  WatchdogOptions,
+  WatchdogEvents,
+  LegEvent,
+  LegLostEvent,
+  LegRestoredEvent,
+  CallGoneEvent,
+  LegListener,
+  WatchHandle,
+} from './media-watchdog';
 export { QueryScheduler } from './query-scheduler';
 export type { QuerySchedulerOptions } from './query-scheduler';
 export { LegLossDetector } from './leg-loss-detector';
