@@ -14,6 +14,7 @@ import { WebhookSink } from './call-records/webhook-sink';
 import { DrainController } from './drain/drain-controller';
 import { HealthRoutes } from './health/health-routes';
 import { Readiness } from './health/readiness';
+import { reportRtpengine } from './health/rtpengine-report';
 import { opsRoutes } from './http/ops-routes';
 import { createLogger } from './logging/logger';
 import { countSipResponses } from './metrics/count-sip-responses';
@@ -66,7 +67,7 @@ export async function startGateway(
   try {
     // rtpengine
     const ext = config.media.rtpengine;
-    const rtpengine = ext ? await connectExternal(ext.host, ext.port) : await launchRtpengine();
+    const rtpengine = ext ? await connectExternal(ext.host, ext.port) : await launchRtpengine({ ports: config.media.ports });
     cleanups.push(['rtpengine', () => rtpengine.stop()]);
     const metrics = new GatewayMetrics({ processMetrics: opts.processMetrics ?? true });
     const ng = new MeteredNgClient({ host: rtpengine.host, port: rtpengine.port }, metrics);
@@ -129,8 +130,6 @@ export async function startGateway(
       () => Date.now(),
       config.notifications,
     );
-    // The watchdog's listeners are the watched legs themselves, one pair per leg.
-    watchdog.setMaxListeners(0);
     const registry = new CallRegistry(ng, {
       srf,
       clock,
@@ -201,6 +200,10 @@ export async function startGateway(
         'customer call',
       );
     });
+    // rtpengine restarted (or a new one answers): every call's media is gone with it.
+    rtpengine.health.on('stateLost', () => {
+      for (const call of [...registry.all.values()]) void call.mediaLost();
+    });
     registry.on('closed', (call) => {
       router.forget(call);
       drain.callEnded();
@@ -263,8 +266,12 @@ export async function startGateway(
     readiness.add('drachtio', async () => {
       if (!drachtioUp) throw new Error('not connected to the SIP server');
     });
-    readiness.add('rtpengine', async () => void (await ng.ping()), { timeoutMs: 1000 });
     readiness.add('not draining', drain.readinessCheck);
+    // rtpengine supervision → logs, metrics, /ready, /health (replaces the 'rtpengine' check).
+    cleanups.push([
+      'rtpengine report',
+      reportRtpengine({ rtpengine, readiness, metrics, log, ng }),
+    ]);
     const api = new AgentApi({
       agents,
       engagements,
