@@ -67,7 +67,9 @@ export async function startGateway(
   try {
     // rtpengine
     const ext = config.media.rtpengine;
-    const rtpengine = ext ? await connectExternal(ext.host, ext.port) : await launchRtpengine({ ports: config.media.ports });
+    const rtpengine = ext
+      ? await connectExternal(ext.host, ext.port)
+      : await launchRtpengine({ ports: config.media.ports });
     cleanups.push(['rtpengine', () => rtpengine.stop()]);
     const metrics = new GatewayMetrics({ processMetrics: opts.processMetrics ?? true });
     const ng = new MeteredNgClient({ host: rtpengine.host, port: rtpengine.port }, metrics);
