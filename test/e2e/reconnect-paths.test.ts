@@ -99,3 +99,30 @@ t.test('media that resumes on the same leg within the window is enough to reatta
   await scene.twoWay('alice', { customer: 'the customer hears alice again' });
   await scene.end();
 });
+
+t.test(
+  "a static agent's page signals by in-dialog INFO: desktop disconnected is the evidence, connected brings it back",
+  async (t) => {
+    // Static: carol never REGISTERs, her UDP address is her uri in the config.
+    const scene = await connectedCall(t, {
+      agents: { carol: { static: true } },
+      policy: { reconnectWindowMs: 8000, presenceTimeoutMs: 16_000 },
+    });
+    const { call, customer, agent: carol } = scene;
+    await scene.twoWay('carol');
+
+    const dropped = await scene.drop({ by: 'info' });
+    t.equal(dropped.status, 200, 'the INFO is accepted');
+    t.equal(call.snapshot().gone, 'explicit-signal', 'the evidence is the explicit signal');
+    await doesNotHear(t, customer.ep, carol.tone, 'the customer no longer hears carol');
+
+    t.equal(await carol.ua.info(carol.current!, { desktop: 'connected' }), 200);
+    await waitFor(
+      () => call.state === 'connected' && call.agentId === 'carol',
+      'carol is back on the call',
+      5000,
+    );
+    await scene.twoWay('carol', { customer: 'the customer hears carol again' });
+    await scene.end();
+  },
+);
