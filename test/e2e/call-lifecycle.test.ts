@@ -213,13 +213,13 @@ t.test('a customer hang-up releases everything in every phase', async (t) => {
   scene = await stage.customerCalls({ to: 'alice' });
   await scene.drop({ by: 'media', goneWithinMs: 8000 });
   await scene.customer.hangUp();
-  await scene.end(); // alice's desktop back, leak check
+  await scene.end({ bringBack: ['alice'] });
 
   scene = await stage.customerCalls({ to: 'alice' });
   await scene.drop({ by: 'media', goneWithinMs: 6000 });
   await waitFor(() => scene.call.state === 'queued', 'rerouted, waiting (bob is not there)', 6000);
   await scene.customer.hangUp();
-  await scene.end();
+  await scene.end({ bringBack: ['alice'] });
   t.equal(hf.gw.stats().absences, 0);
 });
 

@@ -40,7 +40,7 @@ t.test('disconnected: notifications are not delivered to the agent', async (t) =
     absence: 'disconnected',
   });
 
-  await scene.end(); // hangs up, alice's desktop back, leak check
+  await scene.end({ bringBack: ['alice'] }); // hangs up, alice's desktop back, leak check
 });
 
 t.test(

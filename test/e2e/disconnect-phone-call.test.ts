@@ -119,7 +119,7 @@ t.test(
       'alice is still only disconnected (presence not over)',
     );
 
-    await scene.end(); // hangs up, brings alice's desktop back, leak check
+    await scene.end({ bringBack: ['alice'] }); // hangs up, alice's desktop back, leak check
     t.equal(scene.gw.agents.get('alice')!.status, 'available');
   },
 );

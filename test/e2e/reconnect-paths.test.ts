@@ -82,7 +82,7 @@ t.test(
     t.match(call.snapshot().gone, /transport-closed|keepalive-failed/);
     t.equal(scene.gw.agents.get('alice')!.status, 'disconnected');
 
-    await scene.end();
+    await scene.end({ bringBack: ['alice'] });
   },
 );
 

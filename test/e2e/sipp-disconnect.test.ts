@@ -135,7 +135,7 @@ t.test(
 
     await scene.succeeded('customer');
     await scene.succeeded('bob');
-    await scene.end(); // alice's desktop back, leak check
+    await scene.end({ bringBack: ['alice'] }); // her desktop back, leak check
     t.equal(
       hf.gw.agents.get('alice')!.status,
       'available',
