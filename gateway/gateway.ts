@@ -28,6 +28,7 @@ import { CallRegistry } from './call/call-registry';
 import type { GatewayOptions, RunningGateway } from './gateway-types';
 import { connectSrf } from './startup/connect-srf';
 import { loadPrompts } from './startup/load-prompts';
+import { probeTarget, RouteProbe } from './startup/route-probe';
 import { ConversationBook } from './conversations/conversation-book';
 import { OpsEvents } from './events/ops-events';
 import { HandoverDesk } from './routing/handover-desk';
@@ -112,7 +113,6 @@ export async function startGateway(
         }
       },
     ]);
-    const hostports = await connectSrf(srf, connect);
 
     // The model.
     const agents = new AgentDirectory(config.agents, () => clock.now());
@@ -242,8 +242,13 @@ export async function startGateway(
         log,
       }),
     );
-    route(srf, 'options', (_req: SipRequest, res: SipResponse) =>
-      res.send(200, { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER' } }),
+    const probe = new RouteProbe();
+    route(srf, 'options', (req: SipRequest, res: SipResponse) =>
+      res.send(200, {
+        headers: probe.isProbe(req)
+          ? {}
+          : { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER' },
+      }),
     );
     const registrar = new Registrar(
       agents,
@@ -264,9 +269,16 @@ export async function startGateway(
     cleanups.push(['registrations', () => registrar.close()]);
     route(srf, 'register', (req: SipRequest, res: SipResponse) => registrar.handle(req, res));
 
+    // Every handler is in place before drachtio-srf connects and sends its routes.
+    const hostports = await connectSrf(srf, connect);
+    const probeUri = probeTarget(hostports);
+    if (probeUri && !(await probe.run(srf, probeUri)))
+      log.warn({ probeUri }, 'the SIP server does not route requests to holdfast yet');
+
     const readiness = new Readiness();
     readiness.add('drachtio', async () => {
       if (!drachtioUp) throw new Error('not connected to the SIP server');
+      if (probeUri && !probe.routed) throw new Error('the SIP server does not route to us yet');
     });
     readiness.add('not draining', drain.readinessCheck);
     // rtpengine supervision → logs, metrics, /ready, /health (replaces the 'rtpengine' check).

@@ -17,6 +17,7 @@ import {
 import type { Clock } from '../../time/clock';
 import type { SipDialog, SipRequest, SipResponse, SrfInstance } from '../sip-types/srf-types';
 import { Deadlines } from '../timers/deadlines';
+import { sdpOf } from '../sip-types/sdp-body';
 import { AgentDial } from './agent-dial';
 import { guard } from './call-guard';
 import type { LegEvidence } from './evidence';
@@ -330,9 +331,12 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
     // Two offers crossing on one dialog: the one who receives a re-INVITE while its own is
     // pending answers 491 and both retry later (RFC 3261 §14.2).
     if (this.reinviting) return void res.send(491);
+    const offer = sdpOf(req);
+    // No SDP: a session refresh; the offer in our 200 is the session as it is.
+    if (!offer) return void res.send(200, { body: this.dialog?.local.sdp });
     let sdp: string;
     try {
-      sdp = await this.deps.session.renegotiate(this.tag, req.body);
+      sdp = await this.deps.session.renegotiate(this.tag, offer);
     } catch (err) {
       if (err instanceof UnsupportedSdpError)
         return void res.send(488, { headers: { Warning: `399 holdfast "${warningText(err)}"` } });
@@ -349,7 +353,7 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
       return;
     }
     if (this.state !== 'up') return;
-    const dir = directionOf(req.body);
+    const dir = directionOf(offer);
     const wantsHold = dir === 'sendonly' || dir === 'inactive';
     if (wantsHold !== this.held) {
       this.log.info({ held: wantsHold }, 'hold changed by the agent');

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { UnsupportedSdpError, type MediaSession } from '../../media';
 import type { SipDialog, SipRequest, SipResponse, SrfInstance } from '../sip-types/srf-types';
 import type { EndReason } from './call-events';
+import { sdpOf, sessionTimerHeaders } from '../sip-types/sdp-body';
 import { guard } from './call-guard';
 import { answerOtherRequests } from './in-dialog-extras';
 import { LegLifecycle, type LegState } from './leg-state';
@@ -70,7 +71,7 @@ export class CustomerLeg extends EventEmitter<CustomerLegEvents> {
   /** Anchors the customer's media in rtpengine and answers with early media (183). */
   async anchor(): Promise<void> {
     this.deps.session.addLeg(CUSTOMER_TAG, 'rtp');
-    this.standInSdp = await this.deps.session.acceptAlone(CUSTOMER_TAG, this.req.body);
+    this.standInSdp = await this.deps.session.acceptAlone(CUSTOMER_TAG, sdpOf(this.req) ?? '');
     if (this.life.released) return;
     this.res.send(183, { body: this.standInSdp });
     this.life.move('early');
@@ -90,7 +91,10 @@ export class CustomerLeg extends EventEmitter<CustomerLegEvents> {
   async answer(sdp: string): Promise<boolean> {
     if (this.answered) return true;
     try {
-      this.dialog = await this.deps.srf.createUAS(this.req, this.res, { localSdp: sdp });
+      this.dialog = await this.deps.srf.createUAS(this.req, this.res, {
+        localSdp: sdp,
+        headers: sessionTimerHeaders(this.req),
+      });
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'customer went away before the 200');
       return false;
@@ -131,8 +135,12 @@ export class CustomerLeg extends EventEmitter<CustomerLegEvents> {
 
   /** The customer re-INVITEs (SBC session refresh, codec change): answered by rtpengine alone. */
   private async onReinvite(req: SipRequest, res: SipResponse): Promise<void> {
+    const headers = sessionTimerHeaders(req);
+    const offer = sdpOf(req);
+    // No SDP: a session refresh (RFC 4028); the offer in our 200 is the session as it is.
+    if (!offer) return void res.send(200, { body: this.dialog?.local.sdp, headers });
     try {
-      res.send(200, { body: await this.deps.session.renegotiate(CUSTOMER_TAG, req.body) });
+      res.send(200, { body: await this.deps.session.renegotiate(CUSTOMER_TAG, offer), headers });
     } catch (err) {
       res.send(err instanceof UnsupportedSdpError ? 488 : 500);
     }

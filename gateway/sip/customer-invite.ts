@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { UnsupportedSdpError } from '../../media';
 import type { Call } from '../call/call';
+import { sdpOf } from '../sip-types/sdp-body';
 import type { AddressAllowList } from '../sip-types/address-allow-list';
 import type { SipRequest, SipResponse } from '../sip-types/srf-types';
 
@@ -26,7 +27,7 @@ export function customerInviteHandler(deps: CustomerInviteDeps) {
       res.send(403, { headers: { Warning: '399 holdfast "source not allowed"' } });
       return;
     }
-    if (!req.body || !req.body.trim()) {
+    if (!sdpOf(req)) {
       res.send(488, { headers: { Warning: '399 holdfast "an SDP offer is required"' } });
       return;
     }
