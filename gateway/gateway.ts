@@ -24,6 +24,9 @@ import { WebhookSink } from './call-records/webhook-sink';
 import { DrainController } from './drain/drain-controller';
 import { HealthRoutes } from './health/health-routes';
 import { Readiness } from './health/readiness';
+import { readBoard } from './http/board-model';
+import { BoardStream } from './http/board-stream';
+import { watchGateway } from './http/board-watch';
 import { opsRoutes } from './http/ops-routes';
 import { createLogger } from './logging/logger';
 import { countSipResponses } from './metrics/count-sip-responses';
@@ -46,7 +49,7 @@ import { customerInviteHandler } from './sip/customer-invite';
 import { DigestAuth } from './sip/digest-auth';
 import { Registrar } from './sip/registrar';
 import { route, use, type SipRequest, type SipResponse } from './sip-types/srf-types';
-import type { Clock } from '../time/clock';
+import { systemClock, type Clock } from '../time/clock';
 import { CountingClock } from './timers/counting-clock';
 import { nodeScheduleClock } from './timers/node-schedule-clock';
 
@@ -316,6 +319,14 @@ export async function startGateway(
     });
     readiness.add('rtpengine', async () => void (await ng.ping()), { timeoutMs: 1000 });
     readiness.add('not draining', drain.readinessCheck);
+    const board = new BoardStream({
+      read: () => readBoard({ calls, agents, engagements, coordinator }),
+      now: () => clock.now(),
+      subscribe: (poke) => watchGateway({ registry, agents, engagements }, poke),
+      timers: systemClock, // the stream's pacing is not one of the gateway's deadlines
+      log,
+    });
+    cleanups.push(['board stream', () => board.close()]);
     const api = new AgentApi({
       agents,
       engagements,
@@ -324,9 +335,13 @@ export async function startGateway(
       coordinator,
       adminToken: config.http.adminToken,
       log,
-      publicRoutes: opsRoutes(new HealthRoutes(readiness), metrics, () =>
-        metrics.setQueueLength(router.queue.size),
-      ),
+      board,
+      publicRoutes: opsRoutes({
+        health: new HealthRoutes(readiness),
+        metrics,
+        beforeScrape: () => metrics.setQueueLength(router.queue.size),
+        sipHostports: hostports.split(',').filter(Boolean),
+      }),
     });
     const address = await api.listen(config.http.listen.host, config.http.listen.port);
     cleanups.push(['agent API', () => api.close()]);
