@@ -2,14 +2,16 @@
 // from the gateway, hold/mute through the API, the notification stream, level meters,
 // and the desktop-redirection signal (desktop-redirection.ts → desktop-recovery.ts).
 //
-// Page options (query string): sip=<ws(s) URL> and agent=<id> prefill the form;
+// Page options (query string): sip=<ws(s) URL> and agent=<id> prefill the form (without
+// sip=, the last one used, else the gateway's GET /v1/sip/websockets);
 // audio=raw turns the browser's voice processing off (measurements, tests); trace=1 logs
 // SIP to the console.
 import { AgentApi, type CallSnapshot } from './agent-api';
 import { AudioMeter } from './audio-meter';
 import { redirectionActive, watchDesktop } from './desktop-redirection';
 import { DesktopRecovery } from './desktop-recovery';
-import { NotificationStream } from './notification-stream';
+import { discoverSipWebSocket } from './sip-discovery';
+import { EventStream } from '../shared/event-stream';
 import { SipPhone, type PhoneCall } from './sip-phone';
 import { addNotification, badge, logEvent, meter, renderCall, view, type CallView } from './view';
 
@@ -19,7 +21,7 @@ const RAW_AUDIO = params.get('audio') === 'raw';
 interface Session {
   api: AgentApi;
   phone: SipPhone;
-  stream: NotificationStream;
+  stream: EventStream;
   poll: ReturnType<typeof setInterval>;
 }
 
@@ -74,11 +76,15 @@ class AgentPage {
     const server = form.namedItem('server') as HTMLInputElement;
     const agent = form.namedItem('agentId') as HTMLInputElement;
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    server.value =
-      params.get('sip') ??
-      localStorage.getItem('holdfast.server') ??
-      `${scheme}://${location.hostname}:${scheme === 'wss' ? 8443 : 8088}`;
+    const chosen = params.get('sip') ?? localStorage.getItem('holdfast.server');
+    const guess = `${scheme}://${location.hostname}:${scheme === 'wss' ? 8443 : 8088}`;
+    server.value = chosen ?? guess;
     agent.value = params.get('agent') ?? localStorage.getItem('holdfast.agent') ?? '';
+    // Unless chosen already, what the gateway says beats the guess (if not typed over).
+    if (!chosen)
+      void discoverSipWebSocket().then((url) => {
+        if (url && server.value === guess) server.value = url;
+      });
   }
 
   private async login(form: FormData): Promise<void> {
@@ -119,7 +125,7 @@ class AgentPage {
     }
     localStorage.setItem('holdfast.server', server);
     localStorage.setItem('holdfast.agent', agentId);
-    const stream = new NotificationStream({
+    const stream = new EventStream({
       open: (signal) => api.notifications(signal),
       onEvent: (e) => this.onNotification(e.event, e.data),
       onState: (s, why) => logEvent(`notifications: ${s}${why ? ` (${why})` : ''}`),
