@@ -3,14 +3,19 @@
 // SIGTERM/SIGINT drains (new calls refused, active calls given up to shutdown.drainMs),
 // a second ends the calls at once; then everything is stopped and the exit code is 0.
 // SIGUSR2 steps the log level (info → debug → trace). Signals are the process's business,
-// so they are installed here and never by the gateway itself.
+// so they are installed here and never by the gateway itself. A failed start-up is one
+// line on stderr (startup-failure.ts), exit code 1, nothing left running.
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfigFile } from './config/load-config';
 import { packageRoot } from './config/defaults';
 import { installDrainSignals } from './drain/drain-signals';
-import { startGateway } from './gateway';
+import type { HoldfastConfig } from './config/config-types';
+import { startGateway, type RunningGateway } from './gateway';
+import { describeStartupFailure } from './startup-failure';
 import { installLevelSignal } from './logging/log-level';
+
+const STUCK_EXIT_MS = 5000;
 
 const USAGE = `usage: holdfast start [--config FILE]
 
@@ -56,8 +61,20 @@ export async function startCommand(argv: string[]): Promise<void> {
     return;
   }
   const file = args.config ?? defaultConfigFile();
-  const config = loadConfigFile(file);
-  const gw = await startGateway(config);
+  let config: HoldfastConfig | undefined;
+  let gw: RunningGateway;
+  try {
+    config = loadConfigFile(file);
+    gw = await startGateway(config);
+  } catch (err) {
+    // startGateway has released what it started; should anything still hold the event
+    // loop, a failed start must not hang: say so and go.
+    setTimeout(() => {
+      process.stderr.write('holdfast: start-up failed and something was left running; exiting\n');
+      process.exit(1);
+    }, STUCK_EXIT_MS).unref();
+    throw new Error(describeStartupFailure(err, config));
+  }
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`holdfast started (config ${file})`);
   out(

@@ -17,6 +17,12 @@ import {
   TIMESTAMP_HEADER,
 } from './webhook-signature';
 
+/** Anything else the webhook carries besides call records (conversation events…). */
+export interface WebhookEvent {
+  schema: string;
+  callId?: string;
+}
+
 export type WebhookDropReason = 'overflow' | 'attempts' | 'rejected' | 'closed';
 
 export interface WebhookSinkOptions {
@@ -141,12 +147,15 @@ export class WebhookSink {
     return this.queue.length + this.active.size;
   }
 
-  /** Queues a record for delivery; returns at once and never throws. */
-  submit(record: CallRecord): void {
+  /**
+   * Queues a record (or another signed event: a payload with its own `schema`) for
+   * delivery; returns at once and never throws.
+   */
+  submit(record: CallRecord | WebhookEvent): void {
     try {
       const delivery: Delivery = {
         id: randomUUID(),
-        callId: record.callId,
+        callId: record.callId ?? '',
         body: JSON.stringify(record),
         attempts: 0,
       };

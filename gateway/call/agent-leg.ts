@@ -21,7 +21,7 @@ import { AgentDial } from './agent-dial';
 import { guard } from './call-guard';
 import type { LegEvidence } from './evidence';
 import { parseAgentInfo } from './in-dialog-body';
-import { answerOtherRequests } from './in-dialog-extras';
+import { answerOtherRequests, LEG_ALLOW, warningText } from './in-dialog-extras';
 import { Keepalive } from './keepalive';
 import { watchLeg } from './leg-watch';
 import { LegLifecycle, type LegRole, type LegState } from './leg-state';
@@ -64,6 +64,8 @@ export interface AgentLegEvents {
   /** The agent asked (re-INVITE direction, or INFO) to hold or mute. */
   holdRequested: [held: boolean];
   muteRequested: [muted: boolean];
+  /** The agent asked to transfer the call (RFC 3515 REFER; answering it is the listener's). */
+  referred: [req: SipRequest, res: SipResponse];
 }
 
 export class AgentLeg extends EventEmitter<AgentLegEvents> {
@@ -80,6 +82,10 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
   muted = false;
   /** The customer hears this leg's early media (it is the customer's peer in rtpengine). */
   earlyBridged = false;
+  /** Its part in the call now (a consulted agent becomes the primary on completion). */
+  private roleValue: AgentLegRole;
+  /** Our own re-INVITE on this dialog awaits its answer (RFC 3261 §14.2: glare → 491). */
+  private reinviting = false;
 
   constructor(
     readonly spec: AgentLegSpec,
@@ -89,6 +95,7 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
     this.life = new LegLifecycle(`leg ${spec.tag}`, (to, from) => this.emit('state', to, from));
     this.deadlines = new Deadlines(deps.clock);
     this.log = deps.log.child({ agentId: spec.agentId, leg: spec.tag });
+    this.roleValue = spec.role;
   }
 
   get tag(): string {
@@ -96,7 +103,24 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
   }
 
   get role(): AgentLegRole {
-    return this.spec.role;
+    return this.roleValue;
+  }
+
+  /** The call gives this leg another part (written by the call alone). */
+  assume(role: AgentLegRole): void {
+    this.roleValue = role;
+  }
+
+  /** A re-INVITE of ours on this leg's dialog: returns the agent's SDP answer. */
+  async modify(offer: string): Promise<string> {
+    const dialog = this.dialog;
+    if (!dialog) throw new Error(`leg ${this.tag}: no dialog to re-INVITE`);
+    this.reinviting = true;
+    try {
+      return await dialog.modify(offer);
+    } finally {
+      this.reinviting = false;
+    }
   }
 
   get agentId(): string | undefined {
@@ -177,6 +201,13 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
       on('OPTIONS', (_req: SipRequest, res: SipResponse) => res.send(200)),
     );
     answerOtherRequests(dialog, this.deps.session, this.tag, on);
+    dialog.on(
+      'refer',
+      on('REFER', (req: SipRequest, res: SipResponse) => {
+        if (this.listenerCount('referred')) this.emit('referred', req, res);
+        else res.send(405, { headers: { Allow: LEG_ALLOW } });
+      }),
+    );
     this.keepalive = new Keepalive(
       dialog,
       this.deps.clock,
@@ -275,11 +306,19 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
   }
 
   private async onReinvite(req: SipRequest, res: SipResponse): Promise<void> {
+    // Two offers crossing on one dialog: the one who receives a re-INVITE while its own is
+    // pending answers 491 and both retry later (RFC 3261 §14.2).
+    if (this.reinviting) return void res.send(491);
     let sdp: string;
     try {
       sdp = await this.deps.session.renegotiate(this.tag, req.body);
     } catch (err) {
-      res.send(err instanceof UnsupportedSdpError ? 488 : 500);
+      if (err instanceof UnsupportedSdpError)
+        return void res.send(488, { headers: { Warning: `399 holdfast "${warningText(err)}"` } });
+      // Its new partner has not answered yet (a consult or transfer ringing): try later.
+      if (this.deps.session.leg(this.tag)?.pendingPeer) return void res.send(491);
+      this.log.warn({ err: (err as Error).message }, 're-INVITE from the agent failed');
+      res.send(500);
       return;
     }
     res.send(200, { body: sdp });

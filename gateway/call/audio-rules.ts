@@ -2,6 +2,7 @@
 // block, and what each listener hears from the player (music, or a prompt then music).
 // audio-plan.ts applies the difference; this file only decides.
 import type { PromptFile } from '../../media';
+import type { CallPhase } from './call-phase';
 import type { LegRole, LegState } from './leg-state';
 
 export interface PartyView {
@@ -15,11 +16,16 @@ export interface PartyView {
 }
 
 export interface AudioScene {
+  phase: CallPhase;
   customer: string;
   /** The party the customer talks with (up), or waits for (gone). */
   primary?: PartyView;
   /** A leg being rung for the customer. */
   dialing?: PartyView;
+  /** The agent the primary consults (ringing or talking with it). */
+  consult?: PartyView;
+  /** The target of a blind transfer, while it rings. */
+  transfer?: PartyView;
   /** Released legs whose media is still in rtpengine (until the next leg answers). */
   retired: readonly string[];
   /** A last prompt before hanging up (overflow without a destination). */
@@ -43,6 +49,7 @@ export interface AudioWish {
 
 export interface ScenePrompts {
   agentDisconnected: PromptFile;
+  primaryDisconnected: PromptFile;
   waitMusic: PromptFile;
 }
 
@@ -57,6 +64,16 @@ export function wishFor(scene: AudioScene, prompts: ScenePrompts): AudioWish {
   });
   if (scene.finalPrompt) {
     sounds.set(c, { purpose: 'final', key: 'final', prompt: scene.finalPrompt });
+    return { blocked, sounds };
+  }
+  if (scene.phase === 'consulting') {
+    consulting(scene, prompts, blocked, sounds, music('hold'));
+    return { blocked, sounds };
+  }
+  if (scene.phase === 'transferring') {
+    // Whom the primary hands over to is rung: the customer waits with music, unless the
+    // target's early media replaces it (pairing keeps the primary out of both).
+    if (!scene.transfer?.earlyBridged) sounds.set(c, music('hold'));
     return { blocked, sounds };
   }
   const p = scene.primary;
@@ -82,4 +99,31 @@ export function wishFor(scene: AudioScene, prompts: ScenePrompts): AudioWish {
     sounds.set(c, music('queue'));
   }
   return { blocked, sounds };
+}
+
+/**
+ * The primary talks with the consulted agent; the customer is on hold with music and is
+ * heard by nobody (rtpengine's pairing sees to that). A gone primary: the consulted agent
+ * hears the primary-disconnected prompt, then music.
+ */
+function consulting(
+  scene: AudioScene,
+  prompts: ScenePrompts,
+  blocked: Set<string>,
+  sounds: Map<string, Sound>,
+  hold: Sound,
+): void {
+  sounds.set(scene.customer, hold);
+  const p = scene.primary;
+  const s = scene.consult;
+  if (p?.state === 'gone' || (p?.state === 'up' && p.muted)) blocked.add(p.tag);
+  if (s?.state === 'up' && s.muted) blocked.add(s.tag);
+  if (p?.state === 'gone' && s?.state === 'up') {
+    sounds.set(s.tag, {
+      purpose: 'absence',
+      key: `absence:${p.tag}`,
+      prompt: prompts.primaryDisconnected,
+      music: prompts.waitMusic,
+    });
+  }
 }

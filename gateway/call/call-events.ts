@@ -1,6 +1,7 @@
 // What a call tells the rest of the gateway: its legs (engagements follow them), its state,
 // and what happened, for call records and metrics.
 import type { AgentLeg } from './agent-leg';
+import type { CallPhase } from './call-phase';
 import type { CallState } from './call-state';
 import type { BackEvidence, GoneEvidence } from './evidence';
 
@@ -15,6 +16,7 @@ export type EndReason =
 
 export interface CallEvents {
   state: [to: CallState, from: CallState];
+  phase: [to: CallPhase, from: CallPhase];
   /** A new agent leg (its INVITE is about to go out). */
   legCreated: [leg: AgentLeg];
   ended: [reason: EndReason];

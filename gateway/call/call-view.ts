@@ -36,6 +36,8 @@ export interface ViewedCall {
   readonly customer: CustomerLeg;
   readonly primary?: AgentLeg;
   readonly dialing?: AgentLeg;
+  readonly consultLeg?: AgentLeg;
+  readonly transferLeg?: AgentLeg;
   readonly retired: readonly AgentLeg[];
   readonly agentLegs: AgentLeg[];
   readonly finalPrompt?: PromptFile;
@@ -64,9 +66,12 @@ export function snapshotOf(c: ViewedCall): CallSnapshot {
 
 export function sceneOf(c: ViewedCall): AudioScene {
   return {
+    phase: c.phase,
     customer: CUSTOMER_TAG,
     primary: partyOf(c.primary),
     dialing: partyOf(c.dialing),
+    consult: partyOf(c.consultLeg),
+    transfer: partyOf(c.transferLeg),
     retired: c.retired.map((l) => l.tag),
     finalPrompt: c.finalPrompt,
   };

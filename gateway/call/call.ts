@@ -21,7 +21,8 @@ import { assertCallMove, type CallState } from './call-state';
 import { CUSTOMER_TAG, CustomerLeg } from './customer-leg';
 import type { BackEvidence, GoneEvidence } from './evidence';
 import type { DialTarget, RingOutcome } from './dial-target';
-import { LegDialer, type DialingCall } from './leg-dialer';
+import { Handover, type HandoverCall } from './handover';
+import { LegDialer } from './leg-dialer';
 
 export interface CallDeps {
   srf: SrfInstance;
@@ -30,19 +31,26 @@ export interface CallDeps {
   watchdog: MediaWatchdog;
   prompts: {
     agentDisconnected: PromptFile;
-    primaryDisconnected?: PromptFile;
+    primaryDisconnected: PromptFile;
     waitMusic: PromptFile;
     overflow?: PromptFile;
   };
   keepaliveMs: number;
   failureReasons: string[];
   log: Logger;
+  /** Headers for an agent's INVITE that say who calls (privacy rules applied). */
+  identity?: (req: SipRequest) => Record<string, string>;
 }
 
 export type { DialTarget, RingOutcome } from './dial-target';
 export type { CallSnapshot } from './call-view';
 
-export class Call extends EventEmitter<CallEvents> implements DialingCall {
+/** A request the call cannot take in its present phase (the API answers 409). */
+export class CallConflictError extends Error {
+  override name = 'CallConflictError';
+}
+
+export class Call extends EventEmitter<CallEvents> implements HandoverCall {
   private phaseValue: CallPhase = 'queued';
   private view: CallState = 'queued';
   readonly customer: CustomerLeg;
@@ -52,10 +60,17 @@ export class Call extends EventEmitter<CallEvents> implements DialingCall {
   dialing?: AgentLeg;
   /** Released legs whose media stays in rtpengine until the next leg answers. */
   retired: AgentLeg[] = [];
+  /** The agent the primary consults, while it rings or talks with the primary. */
+  consultLeg?: AgentLeg;
+  /** The target of the primary's blind transfer, while it rings. */
+  transferLeg?: AgentLeg;
+  /** The primary back on a new registration while its transfer rings: rung if it fails. */
+  pendingResume?: () => Promise<boolean>;
   /** A last prompt to the customer before hanging up (overflow without destination). */
   finalPrompt?: PromptFile;
   readonly audio: AudioPlan;
   private readonly dialer: LegDialer;
+  private readonly handover: Handover;
   private closing?: Promise<void>;
   readonly deadlines: Deadlines;
   readonly startedAt: number;
@@ -87,11 +102,12 @@ export class Call extends EventEmitter<CallEvents> implements DialingCall {
     this.customer.on('cancelled', () => void this.close('customer-cancel'));
     this.customer.on('hungUp', () => void this.close('customer-hangup'));
     this.audio = new AudioPlan(session, () => this.scene(), deps.prompts, this.log);
-    this.audio.on('started', (listener, sound) => {
-      if (listener === CUSTOMER_TAG && sound.purpose === 'absence' && this.view === 'agentGone')
-        this.emit('promptStarted');
+    this.audio.on('started', (_listener, sound) => {
+      // The customer (or, in a consult, the consulted agent) hears the disconnected prompt.
+      if (sound.purpose === 'absence' && this.primary?.state === 'gone') this.emit('promptStarted');
     });
     this.dialer = new LegDialer(this);
+    this.handover = new Handover(this, this.dialer);
   }
 
   get state(): CallState {
@@ -137,7 +153,9 @@ export class Call extends EventEmitter<CallEvents> implements DialingCall {
 
   /** Every agent leg the call holds, released ones whose media remains included. */
   get agentLegs(): AgentLeg[] {
-    return [this.primary, this.dialing, ...this.retired].filter((l): l is AgentLeg => !!l);
+    return [this.primary, this.dialing, this.consultLeg, this.transferLeg, ...this.retired].filter(
+      (l): l is AgentLeg => !!l,
+    );
   }
 
   snapshot(): CallSnapshot {
@@ -155,9 +173,15 @@ export class Call extends EventEmitter<CallEvents> implements DialingCall {
     return this.dialer.ring(target);
   }
 
-  /** The policy decided the connected agent is gone: block it, prompt then music. */
+  /**
+   * The policy decided the primary is gone: it is blocked, and the customer hears the
+   * disconnected prompt then music (in a consult, the consulted agent hears the
+   * primary-disconnected prompt; during a transfer the customer keeps its music).
+   */
   async coverAbsence(leg: AgentLeg, evidence: GoneEvidence): Promise<void> {
-    if (leg !== this.primary || leg.state !== 'up') return;
+    if (leg !== this.primary) return;
+    if (leg.state === 'gone') return this.audio.sync();
+    if (leg.state !== 'up') return;
     this.goneEvidence = evidence;
     leg.markGone();
     this.refresh();
@@ -196,6 +220,11 @@ export class Call extends EventEmitter<CallEvents> implements DialingCall {
     if (this.view !== 'agentGone') return false;
     this.log.info({ agentId: target.agentId, evidence, uri: target.uri }, 'agent back: new leg');
     this.returning(evidence);
+    if (this.phaseValue === 'transferring') {
+      // Its transfer goes on; if it fails, the agent is rung on its new registration.
+      this.pendingResume = () => this.reattachOnNewLeg(target, evidence);
+      return true;
+    }
     const outcome = await this.ring({ ...target, resume: true });
     if (outcome === 'answered') this.emit('reattached');
     return outcome === 'answered';
@@ -206,16 +235,77 @@ export class Call extends EventEmitter<CallEvents> implements DialingCall {
     return this.dialer.reoffer(this.primary);
   }
 
-  /** Stops ringing the current agent (it dropped before answering); the router moves on. */
-  cancelRing(): void {
-    this.dialing?.cancel();
+  /** Stops ringing a leg (its agent dropped before answering); the router moves on. */
+  cancelRing(leg: AgentLeg | undefined = this.dialing): void {
+    leg?.cancel();
   }
 
-  /** Gives up on the gone agent: its leg is released, the call waits for another agent. */
+  /** The primary consults `target`: the customer holds with music meanwhile. */
+  consult(target: DialTarget): Promise<RingOutcome> {
+    this.assertHandover('consult');
+    return this.handover.consult(target);
+  }
+
+  /** The customer goes to the consulted agent; the primary leaves the call. */
+  async completeConsult(): Promise<void> {
+    if (this.phaseValue !== 'consulting' || this.consultLeg?.state !== 'up')
+      throw new CallConflictError(`call ${this.id}: no answered consult to complete`);
+    await this.handover.completeConsult();
+  }
+
+  /** The consulted agent leaves; the primary talks with the customer again. */
+  async cancelConsult(): Promise<void> {
+    const leg = this.consultLeg;
+    if (this.phaseValue !== 'consulting' || !leg)
+      throw new CallConflictError(`call ${this.id}: no consult to cancel`);
+    await this.handover.endConsult(leg, 'consult-cancelled', { held: false });
+  }
+
+  /** The consulted agent is gone: its part ends, the primary keeps the customer on hold. */
+  async releaseConsulted(leg: AgentLeg): Promise<void> {
+    await this.handover.endConsult(leg, 'secondary-disconnected', { held: true });
+  }
+
+  /** A blind transfer of the customer to `target`; back to the primary if it fails. */
+  transfer(target: DialTarget): Promise<RingOutcome> {
+    this.assertHandover('transfer');
+    return this.handover.transfer(target);
+  }
+
+  /** Whom a new primary leg is paired with: the consulted agent during a consult. */
+  partnerForNewPrimary(): string {
+    const s = this.consultLeg;
+    return this.phaseValue === 'consulting' && s?.state === 'up' ? s.tag : CUSTOMER_TAG;
+  }
+
+  identityHeaders(): Record<string, string> {
+    return this.deps.identity?.(this.customer.request) ?? {};
+  }
+
+  private assertHandover(what: string): void {
+    if (
+      this.phaseValue !== 'talking' ||
+      this.primary?.state !== 'up' ||
+      this.primary.role !== 'primary'
+    )
+      throw new CallConflictError(
+        `call ${this.id}: cannot ${what} now (${this.phaseValue}, agent ${this.primary?.state ?? 'none'})`,
+      );
+  }
+
+  /** Gives up on the gone agent: its legs are released, the call waits for another agent. */
   reroute(raiseBy: number): void {
     const leg = this.primary;
     if (this.view !== 'agentGone' || !leg) return;
-    this.log.info({ agentId: leg.agentId }, 'rerouting');
+    this.log.info({ agentId: leg.agentId, phase: this.phaseValue }, 'rerouting');
+    // A consult or transfer of the gone agent ends with it: the customer is the call.
+    for (const other of [this.consultLeg, this.transferLeg]) {
+      if (!other) continue;
+      this.emit('legEnded', other, 'rerouted');
+      other.release();
+      this.retired.push(other);
+    }
+    this.consultLeg = this.transferLeg = this.pendingResume = undefined;
     this.emit('legEnded', leg, 'rerouted');
     this.emit('rerouted');
     leg.release({ Reason: 'SIP;cause=480;text="agent disconnected, call rerouted"' });
@@ -303,6 +393,7 @@ export class Call extends EventEmitter<CallEvents> implements DialingCall {
     if (from === to) return;
     assertPhaseMove(this.id, from, to);
     this.phaseValue = to;
+    this.emit('phase', to, from);
   }
 
   /** Recomputes the customer's view from the phase and the legs; emits it when it changed. */

@@ -4,7 +4,8 @@
 // It is the call's own helper: it changes the call's legs and nothing else.
 import type { Logger } from 'pino';
 import type { MediaSession } from '../../media';
-import { AgentLeg, type AgentLegDeps } from './agent-leg';
+import type { SipDialog } from '../sip-types/srf-types';
+import { AgentLeg, type AgentLegDeps, type AgentLegRole } from './agent-leg';
 import type { AudioPlan } from './audio-plan';
 import type { CallEvents, EndReason } from './call-events';
 import type { CallPhase } from './call-phase';
@@ -22,6 +23,10 @@ export interface DialingCall {
   primary?: AgentLeg;
   dialing?: AgentLeg;
   retired: AgentLeg[];
+  /** Whom a new primary leg is paired with: the customer, or the consulted agent. */
+  partnerForNewPrimary(): string;
+  /** Headers that tell an agent who is calling (the customer's identity, unless private). */
+  identityHeaders(): Record<string, string>;
   emit<K extends keyof CallEvents>(event: K, ...args: CallEvents[K]): boolean;
   legDeps(): AgentLegDeps;
   movePhase(to: CallPhase): void;
@@ -39,23 +44,11 @@ export class LegDialer {
   async ring(target: DialTarget): Promise<RingOutcome> {
     const call = this.call;
     const role = target.agentId ? 'primary' : 'overflow';
-    const leg = new AgentLeg(
-      {
-        role,
-        agentId: target.agentId,
-        tag: `${target.agentId ?? 'overflow'}-${++this.legSeq}`,
-        profile: target.profile,
-        uri: target.uri,
-        resume: target.resume === true,
-      },
-      call.legDeps(),
-    );
     if (role === 'overflow') call.emit('overflowed', target.uri);
-    this.bind(leg);
-    call.dialing = leg;
-    call.refresh();
-    call.emit('legCreated', leg);
-    call.emit('legOffered', leg);
+    const leg = this.newLeg(role, target, () => {
+      call.dialing = leg;
+      call.refresh();
+    });
     const answered = await this.connect(leg, target);
     if (answered) return call.ended ? 'ended' : 'answered';
     if (call.ended) return 'ended';
@@ -65,12 +58,11 @@ export class LegDialer {
 
   /** A fresh offer on the leg's own dialog (re-INVITE, ICE restart); false if it failed. */
   async reoffer(leg: AgentLeg | undefined): Promise<boolean> {
-    const dialog = leg?.dialog;
-    if (!leg || !dialog) return false;
+    if (!leg?.dialog) return false;
     const session = this.call.session;
     try {
       const offer = await session.reofferTo(leg.tag);
-      const answer = await dialog.modify(offer);
+      const answer = await leg.modify(offer);
       await session.complete(leg.tag, answer);
       return true;
     } catch (err) {
@@ -82,24 +74,70 @@ export class LegDialer {
     }
   }
 
+  /**
+   * A new agent leg for `role`, with the handlers every agent leg has; `placed` puts it in
+   * the call before anyone hears of it (legCreated: engagements; legOffered: records).
+   */
+  newLeg(role: AgentLegRole, target: DialTarget, placed: () => void = () => {}): AgentLeg {
+    const call = this.call;
+    const leg = new AgentLeg(
+      {
+        role,
+        agentId: target.agentId,
+        tag: `${target.agentId ?? role}-${++this.legSeq}`,
+        profile: target.profile,
+        uri: target.uri,
+        resume: target.resume === true,
+      },
+      call.legDeps(),
+    );
+    this.bind(leg);
+    placed();
+    call.emit('legCreated', leg);
+    call.emit('legOffered', leg);
+    return leg;
+  }
+
+  /**
+   * An rtpengine offer for `leg` beside `partner` (whose previous partner is left alone),
+   * then the INVITE; resolves with the dialog, or undefined (offer refused, INVITE failed,
+   * call ended) after releasing the leg.
+   */
+  async invite(leg: AgentLeg, partner: string, target: DialTarget): Promise<SipDialog | undefined> {
+    const call = this.call;
+    let offer: string;
+    try {
+      offer = await call.session.attach(partner, leg.tag, target.profile);
+    } catch (err) {
+      call.log.error(
+        { leg: leg.tag, err: (err as Error).message },
+        'rtpengine offer for the leg failed',
+      );
+      leg.release();
+      await call.session.removeLeg(leg.tag).catch(() => {});
+      return undefined;
+    }
+    if (call.ended) return void leg.release();
+    const headers: Record<string, string> = {
+      'X-Holdfast-Call': call.id,
+      ...call.identityHeaders(),
+    };
+    if (target.resume) headers['X-Holdfast-Resume'] = call.id;
+    const dialog = await leg.invite(offer, headers, target.timeoutMs);
+    if (!dialog || call.ended) {
+      leg.release();
+      return undefined;
+    }
+    return dialog;
+  }
+
   private async connect(leg: AgentLeg, target: DialTarget): Promise<boolean> {
     const call = this.call;
     const session = call.session;
     const log = call.log.child({ agentId: target.agentId, leg: leg.tag });
-    let offer: string;
-    try {
-      offer = await session.attach(CUSTOMER_TAG, leg.tag, target.profile);
-    } catch (err) {
-      log.error({ err: (err as Error).message }, 'rtpengine offer for the agent leg failed');
-      await session.removeLeg(leg.tag).catch(() => {});
-      return this.failed(leg);
-    }
-    if (call.ended) return this.failed(leg);
     leg.on('progress', (status) => call.customer.progress(status));
     leg.on('earlyMedia', (sdp) => void this.bridgeEarlyMedia(leg, sdp));
-    const headers: Record<string, string> = { 'X-Holdfast-Call': call.id };
-    if (target.resume) headers['X-Holdfast-Resume'] = call.id;
-    const dialog = await leg.invite(offer, headers, target.timeoutMs);
+    const dialog = await this.invite(leg, call.partnerForNewPrimary(), target);
     if (!dialog || call.ended) {
       this.failed(leg);
       if (call.ended) return false;

@@ -20,6 +20,12 @@ export interface HoldfastConfig {
     drachtio?: { host: string; port: number; secret: string };
     /** Certificate and key (PEM file paths) of the embedded server's tls/wss contacts. */
     tls?: { cert: string; key: string };
+    /**
+     * Whether agents see who is calling: the customer's From display name and user, and
+     * P-Asserted-Identity. false → the agent leg carries an anonymous identity. A `Privacy: id`
+     * from the SBC is always respected, whatever this says.
+     */
+    callerIdentity: boolean;
   };
   sbc: { allow: string[] };
   agents: AgentConfig[];
@@ -37,6 +43,8 @@ export interface HoldfastConfig {
     lossMs: number;
     /** External rtpengine (from RTPENGINE_HOST/PORT); unset → launch a local one. */
     rtpengine?: { host: string; port: number };
+    /** Media port range of the private rtpengine (its --port-min/--port-max); unset with an external one. */
+    ports?: PortRange;
   };
   prompts: {
     agentDisconnected: string;
@@ -45,13 +53,22 @@ export interface HoldfastConfig {
     /** Played before hanging up when overflow has no URI. */
     overflow?: string;
   };
-  queue: { ringTimeoutMs: number; maxWaitMs: number };
+  queue: {
+    ringTimeoutMs: number;
+    maxWaitMs: number;
+    /** Most calls waiting for an agent at once; a new call beyond it is refused (503). */
+    maxQueued: number;
+    /** Retry-After (s) on the 503 of a call refused because the queue is full. */
+    retryAfterS: number;
+  };
   overflow: {
     uri?: string;
     /** SIP status sent as Reason (Q.850 cause) when the gateway hangs up on overflow. */
     cause: number;
   };
   http: { listen: { host: string; port: number }; adminToken: string };
+  /** Bounds on what one agent's box holds while nobody receives it (oldest expire first). */
+  notifications: NotificationLimits;
   log: { level: string };
   /** Call records POSTed here (signed); unset → records go to the log only. */
   webhook?: { url: string; secret: string; maxAttempts: number };
@@ -69,4 +86,19 @@ export interface HoldfastConfig {
 export interface RateBudget {
   perSecond: number;
   burst: number;
+}
+
+/** Inclusive UDP port range. */
+export interface PortRange {
+  min: number;
+  max: number;
+}
+
+export interface NotificationLimits {
+  /** Most notifications held per agent. */
+  maxHeld: number;
+  /** Most bytes (JSON) of notifications held per agent. */
+  maxHeldBytes: number;
+  /** A held notification older than this expires. */
+  maxAgeMs: number;
 }

@@ -23,6 +23,7 @@ export const DEFAULTS = {
   sip: {
     contacts: ['sip:127.0.0.1:5060;transport=udp,tcp', 'sip:127.0.0.1:8088;transport=ws'],
     realm: 'holdfast',
+    callerIdentity: true,
   },
   sbc: { allow: ['127.0.0.0/8'] },
   policy: {
@@ -32,10 +33,16 @@ export const DEFAULTS = {
     keepaliveMs: 15_000,
     reroutePriority: 10,
   },
-  media: { lossMs: 2000 },
-  queue: { ringTimeoutMs: 15_000, maxWaitMs: 120_000 },
+  // 20 000 ports: a call takes two legs × an RTP/RTCP pair = 4 ports, so about 5 000 calls,
+  // ten times the 500-call target (ports are held a little past a call's end, and a
+  // reattach holds a new agent leg before the old one is gone).
+  media: { lossMs: 2000, ports: { min: 30_000, max: 49_999 } },
+  // Twice the 500-call target may wait at once; beyond that new calls get 503 + Retry-After.
+  queue: { ringTimeoutMs: 15_000, maxWaitMs: 120_000, maxQueued: 1000, retryAfterS: 5 },
   overflow: { cause: 34 },
   http: { listen: '127.0.0.1:8080' },
+  // Per agent: ordinary notifications are well under 1 KB, the API accepts up to 64 KiB.
+  notifications: { maxHeld: 100, maxHeldBytes: 256 * 1024, maxAgeMs: 3_600_000 },
   log: { level: 'info' },
   webhook: { maxAttempts: 5 },
   // Per source: an agent re-registers or a phone calls far below this; a flood does not.

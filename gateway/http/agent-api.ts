@@ -23,6 +23,8 @@ import type { BoardStream } from './board-stream';
 import { HttpError } from './http-errors';
 
 const MAX_BODY = 64 * 1024;
+const MAX_TYPE_CHARS = 100;
+const MAX_CALL_ID_CHARS = 200;
 
 /** The API's collections: /v1/<one of these>[/…] needs a token, anything else is unknown. */
 const COLLECTIONS = new Set(['agents', 'calls', 'events', 'log-level']);
@@ -198,10 +200,22 @@ export class AgentApi {
   }
 
   private notify(agentId: string, body: Record<string, unknown>) {
-    if (typeof body.type !== 'string' || !body.type)
-      throw new HttpError(400, 'bad_request', '"type" must be a non-empty string');
-    if (body.callId !== undefined && typeof body.callId !== 'string')
-      throw new HttpError(400, 'bad_request', '"callId" must be a string');
+    // type and callId outlive the payload in expiry notices: they must stay small.
+    if (typeof body.type !== 'string' || !body.type || body.type.length > MAX_TYPE_CHARS)
+      throw new HttpError(
+        400,
+        'bad_request',
+        `"type" must be a non-empty string of at most ${MAX_TYPE_CHARS} characters`,
+      );
+    if (
+      body.callId !== undefined &&
+      (typeof body.callId !== 'string' || body.callId.length > MAX_CALL_ID_CHARS)
+    )
+      throw new HttpError(
+        400,
+        'bad_request',
+        `"callId" must be a string of at most ${MAX_CALL_ID_CHARS} characters`,
+      );
     const box = this.deps.notifications.box(agentId);
     const notification = box.post({
       type: body.type,

@@ -1,4 +1,6 @@
-// Every agent's notification box, by agent id.
+// Every agent's notification box, by agent id, all under the same limits.
+import type { NotificationLimits } from '../config/config-types';
+import { DEFAULTS } from '../config/defaults';
 import { NotificationBox } from './notification-box';
 
 export class NotificationCenter {
@@ -6,9 +8,11 @@ export class NotificationCenter {
 
   constructor(
     agentIds: string[],
-    private readonly now: () => number,
+    now: () => number,
+    /** The configuration's `notifications` (defaults until the caller passes them). */
+    limits: NotificationLimits = DEFAULTS.notifications,
   ) {
-    for (const id of agentIds) this.boxes.set(id, new NotificationBox(id, now));
+    for (const id of agentIds) this.boxes.set(id, new NotificationBox(id, now, limits));
   }
 
   box(agentId: string): NotificationBox {

@@ -1,7 +1,10 @@
-// Server side of HTTP Digest (RFC 2617, MD5, qop=auth) for agent REGISTERs. Nonces are
-// stateless: a timestamp signed with a per-process secret, so that any gateway instance
-// holding the secret can check them and stale ones are recognised (stale=true).
+// Server side of HTTP Digest (RFC 2617, MD5, qop=auth) for agent REGISTERs. A nonce is a
+// timestamp and a random part signed with a per-process secret (so a forged one is told
+// from a stale one), and is remembered with its nonce count (nonce-table.ts) so that a
+// replayed Authorization is refused. The digest `uri` must be the Request-URI: the
+// response covers only it and the method, so this is what binds it to this request.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { NonceTable } from './nonce-table';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
@@ -30,73 +33,142 @@ export function parseDigest(header: string | undefined): DigestParams | undefine
   return out;
 }
 
+/**
+ * ok, or the response to send: 401 (challenge again; `stale` when only the nonce was at
+ * fault, RFC 2617 §3.2.1) or 400 (a digest for another URI, RFC 2617 §3.2.2.5).
+ */
 export type DigestVerdict =
-  { ok: true; username: string } | { ok: false; stale: boolean; why: string };
+  { ok: true; username: string } | { ok: false; status: 400 | 401; stale: boolean; why: string };
+
+export interface DigestAuthOptions {
+  now?: () => number;
+  /** How long a nonce is good for (default 5 min). */
+  nonceTtlMs?: number;
+  /** Most nonces remembered (default 10 000, a few MB at most). */
+  maxNonces?: number;
+  secret?: Buffer;
+}
+
+export interface DigestRequest {
+  /** The Authorization header, if any. */
+  authorization: string | undefined;
+  method: string;
+  requestUri: string;
+  passwordOf: (username: string) => string | undefined;
+}
+
+const refuse = (why: string, stale = false): DigestVerdict => ({
+  ok: false,
+  status: 401,
+  stale,
+  why,
+});
 
 export class DigestAuth {
   private readonly secret: Buffer;
+  private readonly now: () => number;
+  private readonly nonceTtlMs: number;
+  private readonly nonces: NonceTable;
 
   constructor(
     readonly realm: string,
-    private readonly now: () => number = Date.now,
-    /** How long a nonce is good for. */
-    private readonly nonceTtlMs = 5 * 60_000,
-    secret?: Buffer,
+    opts: DigestAuthOptions = {},
   ) {
-    this.secret = secret ?? randomBytes(32);
+    this.secret = opts.secret ?? randomBytes(32);
+    this.now = opts.now ?? Date.now;
+    this.nonceTtlMs = opts.nonceTtlMs ?? 5 * 60_000;
+    this.nonces = new NonceTable({
+      ttlMs: this.nonceTtlMs,
+      maxEntries: opts.maxNonces ?? 10_000,
+    });
   }
 
-  /** The WWW-Authenticate value for a 401. */
+  /** Nonces currently remembered. */
+  get nonceCount(): number {
+    return this.nonces.size;
+  }
+
+  /** The WWW-Authenticate value for a 401, with a new nonce. */
   challenge(stale = false): string {
-    return `Digest realm="${this.realm}", nonce="${this.nonce()}", algorithm=MD5, qop="auth"${stale ? ', stale=true' : ''}`;
+    const at = this.now();
+    const nonce = this.sign(`${at.toString(36)}.${randomBytes(9).toString('base64url')}`);
+    this.nonces.add(nonce, at);
+    return `Digest realm="${this.realm}", nonce="${nonce}", algorithm=MD5, qop="auth"${stale ? ', stale=true' : ''}`;
   }
 
-  nonce(at = this.now()): string {
-    const ts = at.toString(36);
-    return `${ts}.${createHmac('sha256', this.secret).update(ts).digest('base64url').slice(0, 22)}`;
-  }
-
-  /** Checks an Authorization header for `method` against the password of its username. */
-  verify(
-    header: string | undefined,
-    method: string,
-    passwordOf: (username: string) => string | undefined,
-  ): DigestVerdict {
-    const p = parseDigest(header);
-    if (!p?.username || !p.nonce || !p.uri || !p.response)
-      return { ok: false, stale: false, why: 'no Digest credentials' };
-    if (p.realm !== this.realm) return { ok: false, stale: false, why: `wrong realm ${p.realm}` };
+  verify(req: DigestRequest): DigestVerdict {
+    const p = parseDigest(req.authorization);
+    if (!p?.username || !p.nonce || !p.uri || !p.response) return refuse('no Digest credentials');
+    if (p.realm !== this.realm) return refuse(`wrong realm ${p.realm}`);
     if (p.algorithm && p.algorithm.toUpperCase() !== 'MD5')
-      return { ok: false, stale: false, why: `unsupported algorithm ${p.algorithm}` };
-    const nonceCheck = this.checkNonce(p.nonce);
-    if (nonceCheck !== 'ok')
-      return { ok: false, stale: nonceCheck === 'stale', why: `${nonceCheck} nonce` };
-    const password = passwordOf(p.username);
-    if (password === undefined)
-      return { ok: false, stale: false, why: `unknown user ${p.username}` };
-    const ha1 = md5(`${p.username}:${this.realm}:${password}`);
-    const ha2 = md5(`${method}:${p.uri}`);
-    let expected: string;
-    if (p.qop) {
-      if (p.qop !== 'auth' || !p.nc || !p.cnonce)
-        return { ok: false, stale: false, why: 'bad qop parameters' };
-      expected = md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`);
-    } else {
-      expected = md5(`${ha1}:${p.nonce}:${ha2}`);
+      return refuse(`unsupported algorithm ${p.algorithm}`);
+    if (!sameUri(p.uri, req.requestUri))
+      return {
+        ok: false,
+        status: 400,
+        stale: false,
+        why: `digest uri ${p.uri} is not the Request-URI ${req.requestUri}`,
+      };
+    let nc: number | undefined;
+    if (p.qop !== undefined) {
+      if (p.qop !== 'auth' || !p.nc || !/^[0-9a-f]{8}$/i.test(p.nc) || !p.cnonce)
+        return refuse('bad qop parameters');
+      nc = parseInt(p.nc, 16);
     }
+    const issuedAt = this.issuedAt(p.nonce);
+    if (issuedAt === undefined) return refuse('forged nonce');
+    const password = req.passwordOf(p.username);
+    if (password === undefined) return refuse(`unknown user ${p.username}`);
+    const ha1 = md5(`${p.username}:${this.realm}:${password}`);
+    const ha2 = md5(`${req.method}:${p.uri}`);
+    const expected =
+      nc === undefined
+        ? md5(`${ha1}:${p.nonce}:${ha2}`)
+        : md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`);
     const a = Buffer.from(expected);
     const b = Buffer.from(p.response.toLowerCase());
-    if (a.length !== b.length || !timingSafeEqual(a, b))
-      return { ok: false, stale: false, why: 'wrong password' };
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return refuse('wrong password');
+    // The credentials are right: only the nonce can still be at fault, so stale=true lets
+    // an honest client retry with a fresh nonce without asking its user for the password.
+    const use = this.nonces.use(p.nonce, nc, this.now());
+    if (use === 'stale') return refuse('stale nonce', true);
+    if (use === 'replayed')
+      return refuse(`replayed nonce count ${p.nc ?? '(none, nonce already used)'}`, true);
     return { ok: true, username: p.username };
   }
 
-  private checkNonce(nonce: string): 'ok' | 'stale' | 'forged' {
-    const [ts] = nonce.split('.');
-    const at = parseInt(ts, 36);
-    if (!Number.isFinite(at) || this.nonce(at) !== nonce) return 'forged';
-    return this.now() - at > this.nonceTtlMs ? 'stale' : 'ok';
+  private sign(payload: string): string {
+    const mac = createHmac('sha256', this.secret).update(payload).digest('base64url');
+    return `${payload}.${mac.slice(0, 22)}`;
   }
+
+  /** When a nonce of ours was issued; undefined if we did not sign it. */
+  private issuedAt(nonce: string): number | undefined {
+    const parts = nonce.split('.');
+    if (parts.length !== 3) return undefined;
+    const payload = `${parts[0]}.${parts[1]}`;
+    const a = Buffer.from(this.sign(payload));
+    const b = Buffer.from(nonce);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+    const at = parseInt(parts[0], 36);
+    return Number.isFinite(at) ? at : undefined;
+  }
+}
+
+/**
+ * RFC 3261 §19.1.4 in short: scheme and host compare case-blind, the user part exactly;
+ * parameters and headers case-blind too (close enough for one client's own REGISTER).
+ */
+function sameUri(a: string, b: string): boolean {
+  if (a === b) return true;
+  const split = (u: string) => {
+    const m = /^([a-z][a-z0-9+.-]*):(?:([^@]*)@)?(.*)$/i.exec(u.trim());
+    return m ? { scheme: m[1].toLowerCase(), user: m[2] ?? '', rest: m[3].toLowerCase() } : u;
+  };
+  const x = split(a);
+  const y = split(b);
+  if (typeof x === 'string' || typeof y === 'string') return false;
+  return x.scheme === y.scheme && x.user === y.user && x.rest === y.rest;
 }
 
 /** The client side (for tests and tools): an Authorization value answering a challenge. */

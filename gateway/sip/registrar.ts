@@ -8,11 +8,9 @@ import type { Agent } from '../agents/agent';
 import type { Clock } from '../../time/clock';
 import { Deadlines } from '../timers/deadlines';
 import type { DigestAuth } from './digest-auth';
+import { deltaSeconds, grantedExpiry, parseContacts } from './register-request';
 import type { SipRequest, SipResponse } from '../sip-types/srf-types';
 import { profileForTransport, transportOfRequest } from '../sip-types/transport-profile';
-
-const DEFAULT_EXPIRES = 3600;
-const MAX_EXPIRES = 7200;
 
 export interface RegistrarEvents {
   /** A registration arrived (new or refreshed) for an agent. */
@@ -34,15 +32,17 @@ export class Registrar {
   }
 
   handle(req: SipRequest, res: SipResponse): void {
-    const verdict = this.auth.verify(
-      req.get('Authorization') || undefined,
-      'REGISTER',
-      (user) => this.agents.get(user)?.config.password,
-    );
+    const verdict = this.auth.verify({
+      authorization: req.get('Authorization') || undefined,
+      method: 'REGISTER',
+      requestUri: req.uri,
+      passwordOf: (user) => this.agents.get(user)?.config.password,
+    });
     if (!verdict.ok) {
       if (req.has('Authorization'))
         this.log.info({ why: verdict.why, from: req.source_address }, 'REGISTER refused');
-      res.send(401, { headers: { 'WWW-Authenticate': this.auth.challenge(verdict.stale) } });
+      if (verdict.status === 400) res.send(400, { headers: { 'X-Reason': verdict.why } });
+      else res.send(401, { headers: { 'WWW-Authenticate': this.auth.challenge(verdict.stale) } });
       return;
     }
     const agent = this.agents.get(verdict.username)!;
@@ -53,40 +53,59 @@ export class Registrar {
       });
       return;
     }
-    const contactHeader = req.get('Contact') ?? '';
-    const contactUri = /<([^>]+)>/.exec(contactHeader)?.[1] ?? contactHeader.split(';')[0].trim();
-    const expiresParam = /;\s*expires=(\d+)/i.exec(contactHeader)?.[1];
-    const expires = Math.min(
-      MAX_EXPIRES,
-      Number(expiresParam ?? req.get('Expires') ?? DEFAULT_EXPIRES),
-    );
-    if (contactHeader.trim() === '*' || expires === 0) {
+    const bad = (why: string) => res.send(400, { headers: { 'X-Reason': why } });
+    const expiresHeader = req.has('Expires') ? (req.get('Expires') ?? '') : undefined;
+    const contacts = parseContacts(req.get('Contact'));
+    if (contacts.kind === 'none') {
+      // §10.3 step 8: a REGISTER without Contact asks for the current bindings.
+      res.send(200, { headers: this.bindingHeaders(agent) });
+      return;
+    }
+    if (contacts.kind === 'wildcard') {
+      // §10.3 step 6: `*` only alone and with Expires: 0.
+      if (contacts.others > 0) return bad('Contact * must be the only contact');
+      if (deltaSeconds(expiresHeader) !== 0) return bad('Contact * needs Expires: 0');
       this.unregister(agent);
       res.send(200);
       return;
     }
-    if (!/^sips?:/i.test(contactUri)) {
-      res.send(400, { headers: { 'X-Reason': 'REGISTER needs a SIP Contact' } });
+    if (contacts.bindings.length > 1)
+      return bad('one Contact per REGISTER: an agent has a single registration');
+    const [binding] = contacts.bindings;
+    if (!/^sips?:/i.test(binding.uri)) return bad('REGISTER needs a SIP Contact');
+    const expires = grantedExpiry(binding, expiresHeader);
+    if (expires === 0) {
+      // Removes this binding only: an old desktop signing off must not unregister a new one.
+      if (agent.contact?.uri === binding.uri) this.unregister(agent);
+      res.send(200, { headers: this.bindingHeaders(agent) });
       return;
     }
     const transport = transportOfRequest(req.get('Via'), req.protocol);
     const previous = agent.contact;
-    const changed = !previous || previous.uri !== contactUri || previous.transport !== transport;
+    const changed = !previous || previous.uri !== binding.uri || previous.transport !== transport;
     this.agents.setContact(agent, {
-      uri: contactUri,
+      uri: binding.uri,
       transport,
       profile: profileForTransport(transport),
       expiresAt: Date.now() + expires * 1000,
     });
     this.expiries.set(agent.id, expires * 1000, () => this.unregister(agent));
     res.send(200, {
-      headers: { Contact: `<${contactUri}>;expires=${expires}`, Expires: String(expires) },
+      headers: { Contact: `<${binding.uri}>;expires=${expires}`, Expires: String(expires) },
     });
     this.log.info(
-      { agentId: agent.id, transport, contact: contactUri, changed },
+      { agentId: agent.id, transport, contact: binding.uri, expires, changed },
       'agent registered',
     );
     this.events.registered(agent, changed);
+  }
+
+  /** The Contact of a 200: the agent's current binding with its remaining time, if any. */
+  private bindingHeaders(agent: Agent): Record<string, string> {
+    const c = agent.contact;
+    if (!c || agent.config.uri || c.expiresAt === undefined) return {};
+    const left = Math.max(0, Math.round((c.expiresAt - Date.now()) / 1000));
+    return { Contact: `<${c.uri}>;expires=${left}` };
   }
 
   /** Registrations with a pending expiry. */

@@ -74,9 +74,12 @@ export class WsTransport implements Transport {
           /(^|,)\s*sip\s*(,|$)/i.test(String(info.req.headers['sec-websocket-protocol'] ?? '')),
         handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
       });
-      http.once('error', reject);
+      // ws re-emits the HTTP server's errors on the WebSocketServer, where nobody listened:
+      // a port in use was thrown as an uncaught exception instead of rejecting.
+      wss.once('error', reject);
       http.listen(port, address, () => {
-        http.off('error', reject);
+        wss.off('error', reject);
+        wss.on('error', (err) => logger.warn({ err: err.message }, `${protocol}: server error`));
         const addr = http.address();
         const local = { address, port: typeof addr === 'object' && addr ? addr.port : port };
         const t = new WsTransport(protocol, http, wss, local);

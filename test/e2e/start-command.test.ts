@@ -1,58 +1,8 @@
 // `holdfast start` as an operator runs it: prints where it listens, serves SIP and HTTP,
 // stops with exit code 0 on SIGTERM; bad configuration stops start-up with the key named.
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import t from 'tap';
 import { TestUa } from './fixtures/test-ua';
-
-const CLI = path.join(__dirname, 'fixtures/run-cli.ts');
-
-function run(
-  t: { teardown(fn: () => unknown): void },
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-) {
-  const child = spawn(process.execPath, [...process.execArgv, CLI, ...args], {
-    env: { ...process.env, HOLDFAST_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  t.teardown(() => {
-    clearTimeout(timer);
-    child.kill('SIGKILL');
-  });
-  return {
-    child,
-    exited,
-    out: () => out,
-    err: () => err,
-    async waitFor(re: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const m = re.exec(out);
-        if (m) return m;
-        if (Date.now() > until || child.exitCode !== null)
-          throw new Error(`no ${re} in output:\n${out}\n${err}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-  };
-}
-
-function tempConfig(t: { teardown(fn: () => unknown): void }, text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-start-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'holdfast.yaml');
-  fs.writeFileSync(file, text);
-  return file;
-}
+import { runCli as run, tempConfig } from './fixtures/cli-process';
 
 const GOOD = `
 sip:

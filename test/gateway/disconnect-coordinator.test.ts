@@ -106,7 +106,7 @@ function setup(matrix?: PolicyMatrix) {
       keepaliveMs: 0,
       reroutePriority: 10,
     },
-    queue: { ringTimeoutMs: 1000, maxWaitMs: 10_000 },
+    queue: { ringTimeoutMs: 1000, maxWaitMs: 10_000, maxQueued: 1000, retryAfterS: 5 },
   };
   const coordinator = new DisconnectCoordinator({
     agents,

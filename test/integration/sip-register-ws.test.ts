@@ -18,9 +18,12 @@ t.test('REGISTER over WS with digest, then INVITE to the WS client', async (t) =
   const auth = new DigestAuth('holdfast.test');
   const contacts = new Map<string, string>();
   (srf as unknown as { register(h: Handler): void }).register((req, res) => {
-    const verdict = auth.verify(req.get('Authorization'), 'REGISTER', (u) =>
-      u === 'agent7' ? 's3cret' : undefined,
-    );
+    const verdict = auth.verify({
+      authorization: req.get('Authorization'),
+      method: 'REGISTER',
+      requestUri: req.uri,
+      passwordOf: (u) => (u === 'agent7' ? 's3cret' : undefined),
+    });
     if (!verdict.ok) return res.send(401, { headers: { 'WWW-Authenticate': auth.challenge() } });
     const contact = uriOf(req.get('Contact') ?? '');
     contacts.set(verdict.username, contact);

@@ -1,0 +1,167 @@
+// A second agent on a call, brought in by the primary: a consult (the primary talks with a
+// colleague while the customer holds, then completes or cancels) or a blind transfer (the
+// customer is handed to a target; back to the primary if it fails). Who hears whom follows
+// rtpengine's one-to-one pairing (media/README.md, "Several parties"): no party is
+// re-INVITEd. It is the call's own helper: it changes the call's legs and nothing else.
+import type { AgentLeg } from './agent-leg';
+import type { DialTarget, RingOutcome } from './dial-target';
+import type { DialingCall, LegDialer } from './leg-dialer';
+import type { CallPhase } from './call-phase';
+import { CUSTOMER_TAG } from './customer-leg';
+
+/** What the handover reads and changes of its call (the Call itself). */
+export interface HandoverCall extends DialingCall {
+  readonly phase: CallPhase;
+  consultLeg?: AgentLeg;
+  transferLeg?: AgentLeg;
+  /** A return of the primary on a new registration, deferred while its transfer rings. */
+  pendingResume?: () => Promise<boolean>;
+}
+
+export class Handover {
+  constructor(
+    private readonly call: HandoverCall,
+    private readonly dialer: LegDialer,
+  ) {}
+
+  /** The customer holds with music; the primary and `target` talk once it answers. */
+  async consult(target: DialTarget): Promise<RingOutcome> {
+    const call = this.call;
+    const primary = call.primary!;
+    call.movePhase('consulting');
+    const leg = this.dialer.newLeg('consult', target);
+    call.consultLeg = leg;
+    // The consulted agent hangs up: as a cancel, the primary back with the customer.
+    leg.on('hungUp', () => void this.endConsult(leg, 'secondary-hangup', { held: false }));
+    await call.audio.sync();
+    const dialog = await this.dialer.invite(leg, primary.tag, target);
+    if (!dialog) {
+      await this.endConsult(leg, 'not-answered', { held: false });
+      return call.ended ? 'ended' : 'failed';
+    }
+    if (!(await this.complete(leg, dialog.remote.sdp))) {
+      await this.endConsult(leg, 'answer-unusable', { held: false });
+      return call.ended ? 'ended' : 'failed';
+    }
+    leg.connected();
+    call.emit('legAnswered', leg);
+    await call.audio.sync();
+    return call.ended ? 'ended' : 'answered';
+  }
+
+  /** The consult is over and the customer goes to the consulted agent; the primary leaves. */
+  async completeConsult(): Promise<void> {
+    const call = this.call;
+    const consulted = call.consultLeg;
+    const primary = call.primary;
+    if (!consulted || consulted.state !== 'up') return;
+    await call.session.pair(CUSTOMER_TAG, consulted.tag);
+    call.consultLeg = undefined;
+    consulted.assume('primary');
+    call.primary = consulted;
+    call.movePhase('talking');
+    if (primary) await this.retire(primary, 'consult-completed');
+    call.refresh();
+    await call.audio.sync();
+  }
+
+  /**
+   * The consult ends for the consulted agent (cancelled, it hung up, failed, or dropped);
+   * the primary is with the customer again — holding it (`held`) or talking with it.
+   */
+  async endConsult(leg: AgentLeg, reason: string, after: { held: boolean }): Promise<void> {
+    const call = this.call;
+    if (call.consultLeg !== leg) return;
+    call.consultLeg = undefined;
+    const primary = call.primary;
+    if (call.ended) return;
+    if (primary && !primary.released) {
+      await call.session.pair(CUSTOMER_TAG, primary.tag).catch((err: Error) => {
+        call.log.warn({ err: err.message }, 'could not bring the customer back to the primary');
+      });
+      primary.held = after.held;
+    }
+    if (call.phase === 'consulting') call.movePhase('talking');
+    await this.retire(leg, reason);
+    call.refresh();
+    await call.audio.sync();
+  }
+
+  /** Hands the customer to `target`; back to the primary (as it was) if that fails. */
+  async transfer(target: DialTarget): Promise<RingOutcome> {
+    const call = this.call;
+    call.movePhase('transferring');
+    const leg = this.dialer.newLeg('transfer', target);
+    call.transferLeg = leg;
+    leg.on('earlyMedia', (sdp) => void this.bridgeEarly(leg, sdp));
+    await call.audio.sync();
+    const dialog = await this.dialer.invite(leg, CUSTOMER_TAG, target);
+    if (!dialog || !(await this.complete(leg, dialog.remote.sdp))) {
+      await this.transferFailed(leg);
+      return call.ended ? 'ended' : 'failed';
+    }
+    const primary = call.primary;
+    call.transferLeg = undefined;
+    leg.assume('primary');
+    call.primary = leg;
+    leg.connected();
+    call.movePhase('talking');
+    call.emit('legAnswered', leg);
+    if (primary) await this.retire(primary, 'transferred');
+    call.refresh();
+    await call.audio.sync();
+    return call.ended ? 'ended' : 'answered';
+  }
+
+  private async transferFailed(leg: AgentLeg): Promise<void> {
+    const call = this.call;
+    if (call.transferLeg !== leg) return;
+    call.transferLeg = undefined;
+    if (call.ended) return;
+    const primary = call.primary;
+    if (primary && !primary.released)
+      await call.session.pair(CUSTOMER_TAG, primary.tag).catch((err: Error) => {
+        call.log.warn({ err: err.message }, 'could not bring the customer back to the primary');
+      });
+    call.movePhase('talking');
+    await this.retire(leg, 'not-answered');
+    call.refresh();
+    await call.audio.sync();
+    const resume = call.pendingResume;
+    call.pendingResume = undefined;
+    if (resume) await resume();
+  }
+
+  /** Completes the pairing with the new leg's answer; false when rtpengine refuses it. */
+  private async complete(leg: AgentLeg, sdp: string): Promise<boolean> {
+    try {
+      await this.call.session.complete(leg.tag, sdp);
+      return true;
+    } catch (err) {
+      this.call.log.warn({ leg: leg.tag, err: (err as Error).message }, 'answer unusable');
+      leg.release({ Reason: 'SIP;cause=488' });
+      return false;
+    }
+  }
+
+  /** A transfer target's early media (183 + SDP) replaces the customer's music. */
+  private async bridgeEarly(leg: AgentLeg, sdp: string): Promise<void> {
+    const call = this.call;
+    try {
+      await call.session.complete(leg.tag, sdp);
+      if (call.transferLeg !== leg || leg.released) return;
+      leg.earlyBridged = true;
+      await call.audio.sync();
+    } catch (err) {
+      call.log.warn({ leg: leg.tag, err: (err as Error).message }, 'early media unusable');
+    }
+  }
+
+  private async retire(leg: AgentLeg, reason: string): Promise<void> {
+    if (!leg.released) {
+      this.call.emit('legEnded', leg, reason);
+      leg.release();
+    }
+    await this.call.session.removeLeg(leg.tag).catch(() => {});
+  }
+}
