@@ -5,17 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import Srf from 'drachtio-srf';
-import type { Logger } from 'pino';
-import {
-  connectExternal,
-  launchRtpengine,
-  MediaWatchdog,
-  QueryScheduler,
-  validatePrompt,
-  type NgClient,
-  type PromptFile,
-  type RtpengineHandle,
-} from '../media';
+import { connectExternal, launchRtpengine, MediaWatchdog, QueryScheduler } from '../media';
 import { startSipServer, type SipServer } from '../sipserver';
 import { AgentDirectory } from './agents/agent-directory';
 import { CallRecordPublisher } from './call-records/call-record-publisher';
@@ -36,8 +26,14 @@ import { MeteredNgClient } from './metrics/metered-ng-client';
 import { SipRateLimiter } from './rate-limit/sip-rate-limiter';
 import { ThrottleReporter } from './rate-limit/throttle-reporter';
 import { admission } from './sip/admission';
-import type { Call } from './call/call';
 import { CallRegistry } from './call/call-registry';
+import type { GatewayOptions, RunningGateway } from './gateway-types';
+import { connectSrf } from './startup/connect-srf';
+import { loadPrompts } from './startup/load-prompts';
+import { ConversationBook } from './conversations/conversation-book';
+import { OpsEvents } from './events/ops-events';
+import { HandoverDesk } from './routing/handover-desk';
+import { callerIdentityHeaders } from './sip-types/caller-identity';
 import { Engagements } from './engagements/engagements';
 import type { HoldfastConfig } from './config/config-types';
 import { AgentApi } from './http/agent-api';
@@ -49,121 +45,11 @@ import { customerInviteHandler } from './sip/customer-invite';
 import { DigestAuth } from './sip/digest-auth';
 import { Registrar } from './sip/registrar';
 import { route, use, type SipRequest, type SipResponse } from './sip-types/srf-types';
-import { systemClock, type Clock } from '../time/clock';
+import { systemClock } from '../time/clock';
 import { CountingClock } from './timers/counting-clock';
 import { nodeScheduleClock } from './timers/node-schedule-clock';
 
-export interface GatewayOptions {
-  logger?: Logger;
-  /** Time for the gateway's deadlines; node-schedule by default. */
-  clock?: Clock;
-  /** Watchdog poll period (ms); default 100. */
-  mediaPollMs?: number;
-  /** Node process metrics on /metrics; default true (tests running many gateways turn them off). */
-  processMetrics?: boolean;
-}
-
-export interface GatewayStats {
-  calls: number;
-  queued: number;
-  absences: number;
-  engagements: number;
-  /** This gateway's pending deadlines (node-schedule jobs, keep-alives), registrations excepted. */
-  deadlines: number;
-  registrations: number;
-  watchedCalls: number;
-}
-
-export interface RunningGateway {
-  /** SIP listening points, as the SIP server reports them ('udp/127.0.0.1:5060', …). */
-  sipHostports: string[];
-  http: { host: string; port: number };
-  rtpengine: RtpengineHandle;
-  agents: AgentDirectory;
-  engagements: Engagements;
-  calls: ReadonlyMap<string, Call>;
-  notifications: NotificationCenter;
-  coordinator: DisconnectCoordinator;
-  ng: NgClient;
-  log: Logger;
-  metrics: GatewayMetrics;
-  /** Graceful shutdown: the start command drives it from signals, tests directly. */
-  drain: DrainController;
-  stats(): GatewayStats;
-  stop(): Promise<void>;
-}
-
-async function loadPrompts(config: HoldfastConfig) {
-  const [agentDisconnected, primaryDisconnected, waitMusic] = await Promise.all([
-    validatePrompt(config.prompts.agentDisconnected),
-    validatePrompt(config.prompts.primaryDisconnected),
-    validatePrompt(config.prompts.waitMusic),
-  ]);
-  const overflow: PromptFile | undefined = config.prompts.overflow
-    ? await validatePrompt(config.prompts.overflow)
-    : undefined;
-  return { agentDisconnected, primaryDisconnected, waitMusic, overflow };
-}
-
-/**
- * Connects drachtio-srf, or fails with one line naming the server and what to fix. On
- * failure drachtio-srf's own reconnect loop is stopped and its socket closed: it would
- * otherwise retry for ever and keep the process alive after start-up has given up.
- */
-function connectSrf(
-  srf: Srf,
-  connect: { host: string; port: number; secret: string },
-): Promise<string> {
-  const where = `${connect.host}:${connect.port}`;
-  // drachtio-srf has no "give up" call: closing is its wire protocol's own shutdown flag.
-  type Wire = {
-    closing?: boolean;
-    socket?: { destroy(): void };
-    reconnectVars?: { retryTimer?: NodeJS.Timeout | null };
-  };
-  type Agent = { wp?: Wire; mapServer?: Map<{ destroy(): void }, unknown> };
-  const abandon = () => {
-    const agent = (srf as unknown as { app?: { client?: Agent } }).app?.client;
-    const wire = agent?.wp;
-    if (wire) {
-      wire.closing = true;
-      if (wire.reconnectVars?.retryTimer) clearTimeout(wire.reconnectVars.retryTimer);
-      wire.socket?.destroy();
-    }
-    for (const socket of agent?.mapServer?.keys() ?? []) socket.destroy();
-  };
-  return new Promise((resolve, reject) => {
-    let lastError = 'no answer';
-    const onError = (err: Error) => (lastError = err.message);
-    const fail = (message: string) => {
-      clearTimeout(timer);
-      srf.off('error', onError);
-      abandon();
-      reject(new Error(message));
-    };
-    // drachtio-srf retries a refused connection by itself: give a starting server 5 s.
-    const timer = setTimeout(
-      () =>
-        fail(
-          `cannot connect to drachtio-server at ${where} (DRACHTIO_HOST/DRACHTIO_PORT) within ` +
-            `5 s: ${lastError}; start it there, or unset DRACHTIO_* to use the embedded SIP server`,
-        ),
-      5000,
-    );
-    srf.on('error', onError);
-    srf.once('connect', (err: Error | undefined, hostport: string) => {
-      if (err)
-        return fail(
-          `drachtio-server at ${where} refused the secret (DRACHTIO_SECRET): ` +
-            'set it to the secret the server was started with',
-        );
-      clearTimeout(timer);
-      srf.off('error', onError);
-      resolve(hostport);
-    });
-    srf.connect(connect);
-  });
-}
+export type { GatewayOptions, GatewayStats, RunningGateway } from './gateway-types';
 
 export async function startGateway(
   config: HoldfastConfig,
@@ -217,7 +103,16 @@ export async function startGateway(
     srf.on('error', (err: Error) => log.warn({ err: err.message }, 'drachtio connection'));
     srf.on('disconnect', () => (drachtioUp = false));
     srf.on('connect', (err: Error | undefined) => (drachtioUp = !err));
-    cleanups.push(['drachtio connection', () => srf.disconnect()]);
+    cleanups.push([
+      'drachtio connection',
+      () => {
+        try {
+          srf.disconnect();
+        } catch {
+          // disconnect() asserts a connection: a start that never connected has none to close
+        }
+      },
+    ]);
     const hostports = await connectSrf(srf, connect);
 
     // The model.
@@ -236,6 +131,7 @@ export async function startGateway(
     const notifications = new NotificationCenter(
       config.agents.map((a) => a.id),
       () => Date.now(),
+      config.notifications,
     );
     // The watchdog's listeners are the watched legs themselves, one pair per leg.
     watchdog.setMaxListeners(0);
@@ -247,15 +143,19 @@ export async function startGateway(
       keepaliveMs: config.policy.keepaliveMs,
       failureReasons: config.policy.failureReasons,
       log,
+      identity: (req) => callerIdentityHeaders(req, config.sip.callerIdentity),
     });
     const calls = registry.all;
     const router = new CallRouter(calls, agents, config, prompts.overflow, log);
+    const conversations = new ConversationBook();
+    const opsEvents = new OpsEvents();
     const coordinator = new DisconnectCoordinator({
       agents,
       engagements,
       calls,
       router,
       notifications,
+      conversations,
       config,
       clock,
       log,
@@ -283,8 +183,17 @@ export async function startGateway(
         }),
     );
     cleanups.push(['call records', () => records.close()]);
+    // Conversation events reach the agent's stream, the admin stream and the webhook.
+    conversations.on('event', (ev) => {
+      const { type, at, ...fields } = ev;
+      notifications.box(ev.agentId).post({ type, callId: ev.callId, data: fields });
+      records.publishEvent(opsEvents.publish(type, fields, at));
+    });
+    const desk = new HandoverDesk({ agents, config, log });
     registry.on('opened', (call) => {
       engagements.track(call);
+      call.on('phase', () => coordinator.phaseChanged(call));
+      call.on('referred', (leg, req, res) => desk.refer(call, leg, req, res));
       metrics.callStarted();
       recordCall(call, (record) => {
         observeCallRecord(metrics, record);
@@ -326,6 +235,8 @@ export async function startGateway(
       customerInviteHandler({
         allow: new AddressAllowList(config.sbc.allow),
         newCall: (req, res) => registry.open(req, res),
+        queueFull: () => router.queue.size >= config.queue.maxQueued,
+        retryAfterS: config.queue.retryAfterS,
         queue: (c) => router.enqueue(c),
         log,
       }),
@@ -362,6 +273,10 @@ export async function startGateway(
       read: () => readBoard({ calls, agents, engagements, coordinator }),
       now: () => clock.now(),
       subscribe: (poke) => watchGateway({ registry, agents, engagements }, poke),
+      events: (forward) => {
+        opsEvents.on('event', forward);
+        return () => opsEvents.off('event', forward);
+      },
       timers: systemClock, // the stream's pacing is not one of the gateway's deadlines
       log,
     });
@@ -369,6 +284,8 @@ export async function startGateway(
     const api = new AgentApi({
       agents,
       engagements,
+      conversations,
+      desk,
       calls,
       notifications,
       coordinator,
@@ -394,6 +311,8 @@ export async function startGateway(
       rtpengine,
       agents,
       engagements,
+      conversations,
+      events: opsEvents,
       calls,
       notifications,
       coordinator,

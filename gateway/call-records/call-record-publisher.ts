@@ -5,6 +5,8 @@ import type { CallRecord } from './call-record';
 
 export interface CallRecordSink {
   submit(record: CallRecord): void;
+  /** Other signed events (a payload with its own `schema`), when the sink takes them. */
+  submitEvent?(event: { schema: string; callId?: string }): void;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,16 @@ export class CallRecordPublisher {
       this.sink?.submit(record);
     } catch (err) {
       this.log.error({ err, callId: record.callId }, 'call record could not be published');
+    }
+  }
+
+  /** Another signed event for the webhook (its payload carries its own `schema`). */
+  publishEvent(event: { schema: string; type: string; callId?: string }): void {
+    try {
+      this.log.info({ callId: event.callId, event }, 'gateway event');
+      this.sink?.submitEvent?.(event);
+    } catch (err) {
+      this.log.error({ err, type: event.type }, 'gateway event could not be published');
     }
   }
 

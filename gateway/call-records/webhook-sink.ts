@@ -142,6 +142,11 @@ export class WebhookSink {
         : new http.Agent({ keepAlive: true });
   }
 
+  /** Queues another signed event (see submit). */
+  submitEvent(event: WebhookEvent): void {
+    this.submit(event);
+  }
+
   /** Records queued or being delivered. */
   get pending(): number {
     return this.queue.length + this.active.size;

@@ -82,6 +82,8 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
   muted = false;
   /** The customer hears this leg's early media (it is the customer's peer in rtpengine). */
   earlyBridged = false;
+  /** The final status of a failed INVITE (408 when it rang out), for a transferor's NOTIFY. */
+  failureStatus?: number;
   /** Its part in the call now (a consulted agent becomes the primary on completion). */
   private roleValue: AgentLegRole;
   /** Our own re-INVITE on this dialog awaits its answer (RFC 3261 §14.2: glare → 491). */
@@ -154,7 +156,12 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
       this.onProvisional(res),
     );
     this.dial = dial;
-    if (timeoutMs) this.deadlines.set('ring', timeoutMs, () => dial.cancel());
+    let rangOut = false;
+    if (timeoutMs)
+      this.deadlines.set('ring', timeoutMs, () => {
+        rangOut = true;
+        dial.cancel();
+      });
     try {
       const dialog = await dial.answered;
       if (this.life.released) {
@@ -165,6 +172,7 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
       return dialog;
     } catch (err) {
       this.log.info({ err: (err as Error).message }, 'agent leg not answered');
+      this.failureStatus = rangOut ? 408 : ((err as { status?: number }).status ?? 500);
       return undefined;
     } finally {
       this.deadlines.cancel('ring');
@@ -215,6 +223,13 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
       on('keep-alive', (status: number | undefined) => this.onKeepaliveFailed(status)),
     );
     this.watch();
+  }
+
+  /** A NOTIFY on this leg's dialog (the progress of a transfer it asked for, RFC 3515). */
+  async notify(headers: Record<string, string>, body: string): Promise<void> {
+    const dialog = this.dialog;
+    if (!dialog) return;
+    await dialog.request({ method: 'NOTIFY', headers, body } as unknown as SipRequest);
   }
 
   /** The policy decided the agent is gone: the call waits for it. */

@@ -1,5 +1,6 @@
 // What a call tells the rest of the gateway: its legs (engagements follow them), its state,
 // and what happened, for call records and metrics.
+import type { SipRequest, SipResponse } from '../sip-types/srf-types';
 import type { AgentLeg } from './agent-leg';
 import type { CallPhase } from './call-phase';
 import type { CallState } from './call-state';
@@ -12,11 +13,17 @@ export type EndReason =
   | 'overflow-hangup'
   | 'overflow-failed'
   | 'error'
-  | 'shutdown';
+  | 'shutdown'
+  /** Its agent dropped and the policy ends such calls (a chat escalated to a call). */
+  | 'agent-disconnected'
+  /** rtpengine lost the call's media (it died or restarted). */
+  | 'media-lost';
 
 export interface CallEvents {
   state: [to: CallState, from: CallState];
   phase: [to: CallPhase, from: CallPhase];
+  /** An agent asked for a transfer with REFER on its leg (the listener answers it). */
+  referred: [leg: AgentLeg, req: SipRequest, res: SipResponse];
   /** A new agent leg (its INVITE is about to go out). */
   legCreated: [leg: AgentLeg];
   ended: [reason: EndReason];

@@ -138,6 +138,11 @@ export class Call extends EventEmitter<CallEvents> implements HandoverCall {
     return d?.role === 'primary' && !d.spec.resume ? d.agentId : undefined;
   }
 
+  /** The chat this call was escalated from, as the SBC or the omnichannel system said. */
+  get conversationId(): string | undefined {
+    return this.customer.request.get('X-Holdfast-Conversation')?.trim() || undefined;
+  }
+
   /** The customer is on hold by its agent. */
   get held(): boolean {
     return this.primary?.held ?? false;

@@ -29,8 +29,7 @@ export class Handover {
     const call = this.call;
     const primary = call.primary!;
     call.movePhase('consulting');
-    const leg = this.dialer.newLeg('consult', target);
-    call.consultLeg = leg;
+    const leg = this.dialer.newLeg('consult', target, (placed) => (call.consultLeg = placed));
     // The consulted agent hangs up: as a cancel, the primary back with the customer.
     leg.on('hungUp', () => void this.endConsult(leg, 'secondary-hangup', { held: false }));
     await call.audio.sync();
@@ -91,8 +90,7 @@ export class Handover {
   async transfer(target: DialTarget): Promise<RingOutcome> {
     const call = this.call;
     call.movePhase('transferring');
-    const leg = this.dialer.newLeg('transfer', target);
-    call.transferLeg = leg;
+    const leg = this.dialer.newLeg('transfer', target, (placed) => (call.transferLeg = placed));
     leg.on('earlyMedia', (sdp) => void this.bridgeEarly(leg, sdp));
     await call.audio.sync();
     const dialog = await this.dialer.invite(leg, CUSTOMER_TAG, target);

@@ -11,6 +11,7 @@ import type { CallEvents, EndReason } from './call-events';
 import type { CallPhase } from './call-phase';
 import { CUSTOMER_TAG, type CustomerLeg } from './customer-leg';
 import type { DialTarget, RingOutcome } from './dial-target';
+import { LEG_ALLOW } from './in-dialog-extras';
 
 /** What the dialer reads and changes of its call (the Call itself). */
 export interface DialingCall {
@@ -27,6 +28,7 @@ export interface DialingCall {
   partnerForNewPrimary(): string;
   /** Headers that tell an agent who is calling (the customer's identity, unless private). */
   identityHeaders(): Record<string, string>;
+  listenerCount(event: keyof CallEvents): number;
   emit<K extends keyof CallEvents>(event: K, ...args: CallEvents[K]): boolean;
   legDeps(): AgentLegDeps;
   movePhase(to: CallPhase): void;
@@ -45,8 +47,8 @@ export class LegDialer {
     const call = this.call;
     const role = target.agentId ? 'primary' : 'overflow';
     if (role === 'overflow') call.emit('overflowed', target.uri);
-    const leg = this.newLeg(role, target, () => {
-      call.dialing = leg;
+    const leg = this.newLeg(role, target, (placed) => {
+      call.dialing = placed;
       call.refresh();
     });
     const answered = await this.connect(leg, target);
@@ -78,7 +80,11 @@ export class LegDialer {
    * A new agent leg for `role`, with the handlers every agent leg has; `placed` puts it in
    * the call before anyone hears of it (legCreated: engagements; legOffered: records).
    */
-  newLeg(role: AgentLegRole, target: DialTarget, placed: () => void = () => {}): AgentLeg {
+  newLeg(
+    role: AgentLegRole,
+    target: DialTarget,
+    placed: (leg: AgentLeg) => void = () => {},
+  ): AgentLeg {
     const call = this.call;
     const leg = new AgentLeg(
       {
@@ -92,7 +98,7 @@ export class LegDialer {
       call.legDeps(),
     );
     this.bind(leg);
-    placed();
+    placed(leg);
     call.emit('legCreated', leg);
     call.emit('legOffered', leg);
     return leg;
@@ -176,6 +182,10 @@ export class LegDialer {
     const call = this.call;
     leg.on('hungUp', () => {
       if (leg === call.primary) void call.close('agent-hangup');
+    });
+    leg.on('referred', (req, res) => {
+      if (call.listenerCount('referred')) call.emit('referred', leg, req, res);
+      else res.send(405, { headers: { Allow: LEG_ALLOW } });
     });
     leg.on('holdRequested', (held) => void call.setHold(held, leg));
     leg.on('muteRequested', (muted) => void call.setMute(muted, leg));

@@ -14,7 +14,11 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { AgentDirectory } from '../agents/agent-directory';
 import type { Call } from '../call/call';
+import type { ConversationBook } from '../conversations/conversation-book';
 import type { Engagements } from '../engagements/engagements';
+import type { HandoverDesk } from '../routing/handover-desk';
+import { callRoute } from './call-routes';
+import { conversationRoute } from './conversation-routes';
 import type { NotificationCenter } from '../notifications/notification-center';
 import type { Delivery } from '../notifications/notification-box';
 import type { DisconnectCoordinator } from '../policy/disconnect-coordinator';
@@ -32,6 +36,8 @@ const COLLECTIONS = new Set(['agents', 'calls', 'events', 'log-level']);
 export interface AgentApiDeps {
   agents: AgentDirectory;
   engagements: Pick<Engagements, 'of'>;
+  conversations: ConversationBook;
+  desk: HandoverDesk;
   calls: ReadonlyMap<string, Call>;
   notifications: NotificationCenter;
   coordinator: DisconnectCoordinator;
@@ -96,6 +102,18 @@ export class AgentApi {
         return await this.only(method, 'GET', () => this.json(res, 200, this.listAgents(caller)));
       if (collection === 'calls' && !id)
         return await this.only(method, 'GET', () => this.json(res, 200, this.listCalls(caller)));
+      if (collection === 'agents' && id && sub === 'conversations' && parts.length <= 5) {
+        if (!this.deps.agents.get(id)) throw new HttpError(404, 'unknown_agent', `no agent ${id}`);
+        this.mayAct(caller, id);
+        const [status, body] = await conversationRoute({
+          agentId: id,
+          conversationId: parts[4],
+          method,
+          body: () => readJson(req),
+          book: this.deps.conversations,
+        });
+        return this.json(res, status, body);
+      }
       if (collection === 'agents' && id && sub && parts.length === 4) {
         const agent = this.deps.agents.get(id);
         if (!agent) throw new HttpError(404, 'unknown_agent', `no agent ${id}`);
@@ -110,20 +128,22 @@ export class AgentApi {
             this.json(res, 201, this.notify(id, await readJson(req))),
           );
       }
-      if (collection === 'calls' && id && sub && parts.length === 4) {
+      if (collection === 'calls' && id && sub && parts.length <= 5) {
         const call = this.deps.calls.get(id);
         if (!call) throw new HttpError(404, 'unknown_call', `no call ${id}`);
         if (!caller.admin && call.agentId !== caller.agentId)
           throw new HttpError(403, 'forbidden', `call ${id} is not yours`);
-        const body = await readJson(req);
-        if (sub === 'hold')
-          return await this.only(method, 'POST', async () =>
-            this.json(res, 200, await this.setFlag(call, 'held', body)),
-          );
-        if (sub === 'mute')
-          return await this.only(method, 'POST', async () =>
-            this.json(res, 200, await this.setFlag(call, 'muted', body)),
-          );
+        const body = readJson(req);
+        body.catch(() => {}); // read now; refused later if the route needs it
+        const [status, reply] = await callRoute({
+          call,
+          action: parts.slice(3).join('/'),
+          method,
+          body: () => body,
+          desk: this.deps.desk,
+        });
+        this.deps.board?.poke(); // hold and mute are told by no event
+        return this.json(res, status, reply);
       }
       throw new HttpError(404, 'not_found', `no such resource: ${method} ${url.pathname}`);
     } catch (err) {
@@ -223,16 +243,6 @@ export class AgentApi {
       data: body.data,
     });
     return { notification, held: box.holding };
-  }
-
-  private async setFlag(call: Call, flag: 'held' | 'muted', body: Record<string, unknown>) {
-    const value = body[flag];
-    if (typeof value !== 'boolean')
-      throw new HttpError(400, 'bad_request', `"${flag}" must be true or false`);
-    if (flag === 'held') await call.setHold(value);
-    else await call.setMute(value);
-    this.deps.board?.poke(); // no event says so
-    return { call: call.snapshot() };
   }
 
   private stream(agentId: string, req: http.IncomingMessage, res: http.ServerResponse): void {

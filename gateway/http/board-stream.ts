@@ -4,7 +4,9 @@
 // reading and one diff follow `coalesceMs` later, however many events came in between,
 // and the same text goes to every page. A slow reader's buffer is bounded
 // (sse-connection.ts). A reading every `resyncMs` catches what no event announces (hold
-// and mute, a call's phase); nothing runs while no page is connected.
+// and mute); nothing runs while no page is connected. The gateway's own events
+// (conversations kept or rerouted, …) go out as they come, as `event` messages; the last
+// few are in every snapshot, so a page that connects or resyncs has them too.
 import type http from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../../time/clock';
@@ -24,6 +26,10 @@ export interface BoardStreamOptions {
   now(): number;
   /** Calls `poke` whenever something on the board may have changed; returns the unsubscribe. */
   subscribe(poke: () => void): () => void;
+  /** The gateway's events (events/ops-events.ts), if any; returns the unsubscribe. */
+  events?(forward: (event: unknown) => void): () => void;
+  /** How many of them a snapshot carries; default 50. */
+  recentEvents?: number;
   /** Pacing timers (coalescing, resync, heartbeats, stalls): not the gateway's deadlines. */
   timers: Clock;
   log?: Logger;
@@ -44,6 +50,8 @@ export interface BoardStreamOptions {
 export class BoardStream {
   private readonly clients = new Set<SseConnection>();
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeEvents: () => void;
+  private readonly recent: unknown[] = [];
   private last?: BoardIndex;
   private pending?: Timer;
   private resync?: Timer;
@@ -53,6 +61,7 @@ export class BoardStream {
 
   constructor(private readonly o: BoardStreamOptions) {
     this.unsubscribe = o.subscribe(() => this.poke());
+    this.unsubscribeEvents = o.events?.((e) => this.forward(e)) ?? (() => {});
   }
 
   get clientCount(): number {
@@ -100,6 +109,7 @@ export class BoardStream {
   /** Shutdown: every page's stream ends, nothing stays scheduled. */
   close(): void {
     this.unsubscribe();
+    this.unsubscribeEvents();
     for (const c of [...this.clients]) c.close();
     this.stopTimers();
   }
@@ -111,7 +121,15 @@ export class BoardStream {
 
   private snapshotMessage(): string {
     const index = (this.last ??= this.read());
-    return sseMessage('snapshot', snapshotOf(index, this.o.now()));
+    return sseMessage('snapshot', { ...snapshotOf(index, this.o.now()), events: this.recent });
+  }
+
+  private forward(event: unknown): void {
+    this.recent.push(event);
+    if (this.recent.length > (this.o.recentEvents ?? 50)) this.recent.shift();
+    if (!this.clients.size) return;
+    const text = sseMessage('event', event);
+    for (const c of this.clients) c.send(text);
   }
 
   private flush(): void {

@@ -1,5 +1,5 @@
 // The gateway events after which the board may look different: a call opened or closed, a
-// call's state, a leg's state (consult and transfer legs move without the call's state
+// call's state or phase, a leg's state (consult and transfer legs move without the call's state
 // moving), an agent's status, an engagement opened or closed, evidence of an absence, a
 // hold or mute asked for in SIP. Each only pokes the board stream; what changed is read
 // from the objects themselves (board-model.ts).
@@ -49,6 +49,7 @@ export function watchGateway(g: WatchedGateway, poke: Poke): () => void {
 
 function watchCall(call: Call, poke: Poke): void {
   call.on('state', poke);
+  call.on('phase', poke);
   call.on('legCreated', (leg) => {
     watchLeg(leg, poke);
     poke();

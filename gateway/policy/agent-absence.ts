@@ -8,7 +8,6 @@ import type { Clock } from '../../time/clock';
 import { Deadlines } from '../timers/deadlines';
 import {
   actionsFor,
-  COLUMNS,
   DISCONNECT_POLICY,
   type Action,
   type Column,
@@ -46,13 +45,11 @@ export interface AgentAbsenceOptions<T> {
   clock: Clock;
   execute: (step: PolicyStep<T>) => void;
   matrix?: PolicyMatrix;
-  /** The columns that apply now; every column once, without a target, by default. */
-  columns?: () => readonly ColumnTarget<T>[];
+  /** The columns that apply now (asked afresh at every step). */
+  columns: () => readonly ColumnTarget<T>[];
   /** Told each time a situation begins, before its actions. */
   onSituation?: (s: Situation) => void;
 }
-
-const EVERY_COLUMN = (): ColumnTarget<never>[] => COLUMNS.map((column) => ({ column }));
 
 export class AgentAbsence<T = unknown> {
   private situationValue: Situation = 'disconnected';
@@ -118,6 +115,15 @@ export class AgentAbsence<T = unknown> {
     return this.situationValue;
   }
 
+  /**
+   * Some engagements changed part (a transfer failed: a phone call again): the current
+   * row's `enter` cell of their new column runs for them.
+   */
+  reenter(which: (target: T | undefined) => boolean): void {
+    if (this.endedFlag) return;
+    this.run(this.situationValue, 'enter', this.o.evidence, which);
+  }
+
   /** Ends without a return (shutdown): cancels the deadlines, runs nothing. */
   end(): void {
     this.endedFlag = true;
@@ -135,9 +141,10 @@ export class AgentAbsence<T = unknown> {
     situation: Situation,
     moment: 'enter' | 'back',
     evidence: GoneEvidence | BackEvidence,
+    which: (target: T | undefined) => boolean = () => true,
   ): void {
-    const columns = (this.o.columns ?? EVERY_COLUMN)();
-    for (const { column, target } of columns) {
+    for (const { column, target } of this.o.columns()) {
+      if (!which(target)) continue;
       const actions = actionsFor(situation, column, moment, this.o.matrix ?? DISCONNECT_POLICY);
       if (!actions.length) continue;
       this.o.execute({

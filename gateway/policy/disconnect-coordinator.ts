@@ -9,10 +9,16 @@ import type { Call } from '../call/call';
 import type { BackEvidence, GoneEvidence, LegEvidence } from '../call/evidence';
 import type { HoldfastConfig } from '../config/config-types';
 import type { Engagement } from '../engagements/engagements';
+import type { Conversation, ConversationBook } from '../conversations/conversation-book';
 import type { NotificationCenter } from '../notifications/notification-center';
 import type { CallRouter } from '../routing/call-router';
 import { AgentAbsence, type ColumnTarget, type PolicyStep } from './agent-absence';
-import { AGENT_STATUS_ON_ENTER, type Action, type PolicyMatrix } from './disconnect-policy';
+import {
+  AGENT_STATUS_ON_ENTER,
+  type Action,
+  type Column,
+  type PolicyMatrix,
+} from './disconnect-policy';
 
 /** What the coordinator reads of the engagements (the relation has one writer elsewhere). */
 export interface EngagementView {
@@ -26,6 +32,7 @@ export interface DisconnectCoordinatorDeps {
   calls: ReadonlyMap<string, Call>;
   router: Pick<CallRouter, 'enqueue'>;
   notifications: NotificationCenter;
+  conversations: ConversationBook;
   config: Pick<HoldfastConfig, 'policy' | 'queue'>;
   clock: Clock;
   log: Logger;
@@ -75,7 +82,7 @@ export class DisconnectCoordinator {
     const ringing =
       agent.status === 'ringing' ? this.d.engagements.of(agentId).filter((e) => isRinging(e)) : [];
     agents.move(agent, 'disconnected');
-    for (const e of ringing) e.call.cancelRing();
+    for (const e of ringing) e.call.cancelRing(e.leg);
     const absence = new AgentAbsence<Engagement>({
       agentId,
       evidence,
@@ -111,20 +118,38 @@ export class DisconnectCoordinator {
     return true;
   }
 
+  /** A call's phase changed: its absent agents' parts in it may have too. */
+  phaseChanged(call: Call): void {
+    for (const absence of this.absences.values()) {
+      if (this.d.engagements.of(absence.agentId).some((e) => e.call === call))
+        absence.reenter((target) => target?.call === call);
+    }
+  }
+
   /** Shutdown: no deadline may outlive the gateway. */
   close(): void {
     for (const a of this.absences.values()) a.end();
     this.absences.clear();
   }
 
-  /** The agent's notifications always; a phone-call column per call it talks on. */
+  /**
+   * The agent's parts now: its notifications always; one column per call it is on, by its
+   * role there; its non-voice conversations (calls escalated from them included).
+   */
   private columnsFor(agentId: string): ColumnTarget<Engagement>[] {
     const columns: ColumnTarget<Engagement>[] = [{ column: 'notifications' }];
     for (const e of this.d.engagements.of(agentId)) {
-      if (e.role === 'primary' && !e.call.ended && !isRinging(e))
-        columns.push({ column: 'phoneCall', target: e });
+      if (e.call.ended || isRinging(e) || this.chatOf(e)) continue;
+      const column = columnOf(e);
+      if (column) columns.push({ column, target: e });
     }
+    if (this.d.conversations.of(agentId).length) columns.push({ column: 'nonVoice' });
     return columns;
+  }
+
+  /** The agent's chat that `e`'s call was escalated from, if it was. */
+  private chatOf(e: Engagement): Conversation | undefined {
+    return this.d.conversations.escalatedTo(e.agentId, e.call.id, e.call.conversationId);
   }
 
   private execute(agent: Agent, step: Step): void {
@@ -160,7 +185,25 @@ export class DisconnectCoordinator {
         });
         return;
       case 'playDisconnectedPrompt':
+      case 'tellSecondaryPrimaryGone':
+      case 'continueTransfer':
+        // The call knows from its phase what the others hear while its agent is gone.
         if (e) e.call.coverAbsence(e.leg, step.evidence as GoneEvidence).catch(failCall(e.call));
+        return;
+      case 'releaseSecondary':
+        if (e) e.call.releaseConsulted(e.leg).catch(failCall(e.call));
+        return;
+      case 'keepConversations':
+        this.d.conversations.keep(agent.id);
+        return;
+      case 'endEscalatedCalls':
+        this.endEscalatedCalls(agent);
+        return;
+      case 'rejoinConversations':
+        this.d.conversations.rejoin(agent.id);
+        return;
+      case 'rerouteConversations':
+        this.d.conversations.reroute(agent.id);
         return;
       case 'reattachAgent':
         if (e) this.reattach(agent, e, step.evidence as BackEvidence).catch(failCall(e.call));
@@ -168,6 +211,21 @@ export class DisconnectCoordinator {
       case 'rerouteCall':
         if (e && e.call.state === 'agentGone') this.reroute(e.call);
         return;
+    }
+  }
+
+  private endEscalatedCalls(agent: Agent): void {
+    for (const e of this.d.engagements.of(agent.id)) {
+      const chat = this.chatOf(e);
+      if (!chat || e.call.ended) continue;
+      this.d.log.info(
+        { agentId: agent.id, callId: e.call.id, chat: chat.id },
+        'escalated call ends',
+      );
+      this.d.conversations.endedWithChat(chat, e.call.id);
+      void e.call.close('agent-disconnected', {
+        reason: 'SIP;cause=480;text="agent disconnected"',
+      });
     }
   }
 
@@ -181,6 +239,9 @@ export class DisconnectCoordinator {
     call.returning(evidence);
     let ok = false;
     if (evidence === 'media-resumed' || evidence === 're-invite') {
+      ok = true;
+    } else if (e.leg.dialog && call.phase === 'transferring') {
+      // Kept aside while its transfer rings: nothing to re-offer until it fails.
       ok = true;
     } else if (e.leg.dialog && evidence === 'explicit-signal') {
       ok = await call.reofferToAgent();
@@ -218,6 +279,15 @@ export class DisconnectCoordinator {
 /** A fault while acting on one call ends that call, not the gateway. */
 const failCall = (call: Call) => (err: unknown) =>
   call.fail(err instanceof Error ? err : new Error(String(err)));
+
+/** The policy column of an engagement's part in its call. */
+function columnOf(e: Engagement): Column | undefined {
+  if (e.role === 'consult') return 'consultSecondary';
+  if (e.role !== 'primary') return undefined;
+  if (e.call.phase === 'consulting') return 'consultPrimary';
+  if (e.call.phase === 'transferring') return 'transfer';
+  return 'phoneCall';
+}
 
 /** The agent is being rung for this call, not yet talking on it. */
 function isRinging(e: Engagement): boolean {

@@ -9,6 +9,9 @@ import type { SipRequest, SipResponse } from '../sip-types/srf-types';
 export interface CustomerInviteDeps {
   allow: AddressAllowList;
   newCall(req: SipRequest, res: SipResponse): Call;
+  /** No room in the queue: a new call is refused with 503 and Retry-After. */
+  queueFull(): boolean;
+  retryAfterS: number;
   queue(call: Call): void;
   log: Logger;
 }
@@ -25,6 +28,16 @@ export function customerInviteHandler(deps: CustomerInviteDeps) {
     }
     if (!req.body || !req.body.trim()) {
       res.send(488, { headers: { Warning: '399 holdfast "an SDP offer is required"' } });
+      return;
+    }
+    if (deps.queueFull()) {
+      deps.log.warn({ callId: req.get('Call-ID') }, 'queue full (queue.maxQueued): 503');
+      res.send(503, {
+        headers: {
+          'Retry-After': String(deps.retryAfterS),
+          Warning: '399 holdfast "queue full"',
+        },
+      });
       return;
     }
     const call = deps.newCall(req, res);

@@ -87,6 +87,7 @@ async function serveBoard(t: Test, opts: Partial<BoardStreamOptions> = {}) {
   const data: BoardReading = { calls: [], agents: [], episodes: [] };
   let poke = () => {};
   let subscribed = 0;
+  let forward: ((e: unknown) => void) | undefined;
   const stream = new BoardStream({
     read: () => structuredClone(data),
     now: () => clock.now(),
@@ -94,6 +95,10 @@ async function serveBoard(t: Test, opts: Partial<BoardStreamOptions> = {}) {
       poke = p;
       subscribed++;
       return () => subscribed--;
+    },
+    events: (f) => {
+      forward = f;
+      return () => (forward = undefined);
     },
     timers: clock,
     ...opts,
@@ -106,12 +111,22 @@ async function serveBoard(t: Test, opts: Partial<BoardStreamOptions> = {}) {
     await new Promise<void>((r) => server.close(() => r()));
   });
   const port = (server.address() as AddressInfo).port;
-  return { clock, data, stream, port, poke: () => poke(), subscribed: () => subscribed };
+  return {
+    clock,
+    data,
+    stream,
+    port,
+    poke: () => poke(),
+    subscribed: () => subscribed,
+    /** Emits one of the gateway's own events (undefined once unsubscribed). */
+    event: (e: unknown) => forward?.(e),
+    eventsSubscribed: () => forward !== undefined,
+  };
 }
 
 interface Received {
   event: string;
-  data: { serverNow: number; calls?: unknown };
+  data: { serverNow: number; calls?: unknown; events?: unknown[]; type?: string };
 }
 
 /** Reads the SSE stream of `port`, collecting messages (comments left out). */
@@ -278,6 +293,26 @@ t.test('a reader stuck behind is disconnected; a cap on readers; close()', async
   b.stream.close();
   await until(() => b.stream.clientCount === 0, 'all closed');
   t.equal(b.subscribed(), 0, 'unsubscribed from the gateway');
+  t.notOk(b.eventsSubscribed(), "and from the gateway's events");
   t.equal(b.clock.pending, 0, 'no timer left');
   t.ok(one.got.length && two.got.length);
 });
+
+t.test(
+  "the gateway's events: forwarded as they come, the latest few in every snapshot",
+  async (t) => {
+    const b = await serveBoard(t, { recentEvents: 3 });
+    for (let i = 1; i <= 5; i++) b.event({ type: `before-${i}`, at: '2026-01-01T00:00:00.000Z' });
+    const page = readStream(t, b.port);
+    await until(() => page.got.length === 1, 'the snapshot');
+    t.same(
+      page.got[0].data.events!.map((e) => (e as { type: string }).type),
+      ['before-3', 'before-4', 'before-5'],
+      'the snapshot has the latest recentEvents, oldest first',
+    );
+    b.event({ type: 'conversation-kept', agentId: 'alice', at: '2026-01-01T00:00:01.000Z' });
+    await until(() => page.got.length === 2, 'the event');
+    t.equal(page.got[1].event, 'event');
+    t.equal(page.got[1].data.type, 'conversation-kept', 'at once, not waiting for a reading');
+  },
+);

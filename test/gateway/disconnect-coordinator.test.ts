@@ -6,6 +6,7 @@ import pino from 'pino';
 import { AgentDirectory } from '../../gateway/agents/agent-directory';
 import type { Call } from '../../gateway/call/call';
 import { NotificationCenter } from '../../gateway/notifications/notification-center';
+import { ConversationBook } from '../../gateway/conversations/conversation-book';
 import type { Engagement } from '../../gateway/engagements/engagements';
 import { DisconnectCoordinator } from '../../gateway/policy/disconnect-coordinator';
 import { DISCONNECT_POLICY, type PolicyMatrix } from '../../gateway/policy/disconnect-policy';
@@ -20,6 +21,8 @@ class FakeLeg {
 
 class FakeCall {
   state = 'connected';
+  phase = 'talking';
+  conversationId = undefined;
   ended = false;
   asked: string[] = [];
   constructor(
@@ -114,6 +117,7 @@ function setup(matrix?: PolicyMatrix) {
     calls,
     router,
     notifications,
+    conversations: new ConversationBook(() => clock.now()),
     config,
     clock,
     log: pino({ level: 'silent' }),

@@ -41,6 +41,8 @@ function absence(times = { reconnectWindowMs: 30_000, presenceTimeoutMs: 150_000
     times,
     clock,
     execute: (s) => steps.push(s),
+    // An agent on one phone call.
+    columns: () => [{ column: 'notifications' }, { column: 'phoneCall' }],
   });
   a.start();
   const summary = () => steps.map((s) => `${s.situation}/${s.moment}/${s.column}@${s.elapsedMs}`);

@@ -1,0 +1,62 @@
+// drachtio-srf's connection to the SIP server (drachtio-server or the embedded one).
+import type Srf from 'drachtio-srf';
+
+/**
+ * Connects drachtio-srf, or fails with one line naming the server and what to fix. On
+ * failure drachtio-srf's own reconnect loop is stopped and its socket closed: it would
+ * otherwise retry for ever and keep the process alive after start-up has given up.
+ */
+export function connectSrf(
+  srf: Srf,
+  connect: { host: string; port: number; secret: string },
+): Promise<string> {
+  const where = `${connect.host}:${connect.port}`;
+  // drachtio-srf has no "give up" call: closing is its wire protocol's own shutdown flag.
+  type Wire = {
+    closing?: boolean;
+    socket?: { destroy(): void };
+    reconnectVars?: { retryTimer?: NodeJS.Timeout | null };
+  };
+  type Agent = { wp?: Wire; mapServer?: Map<{ destroy(): void }, unknown> };
+  const abandon = () => {
+    const agent = (srf as unknown as { app?: { client?: Agent } }).app?.client;
+    const wire = agent?.wp;
+    if (wire) {
+      wire.closing = true;
+      if (wire.reconnectVars?.retryTimer) clearTimeout(wire.reconnectVars.retryTimer);
+      wire.socket?.destroy();
+    }
+    for (const socket of agent?.mapServer?.keys() ?? []) socket.destroy();
+  };
+  return new Promise((resolve, reject) => {
+    let lastError = 'no answer';
+    const onError = (err: Error) => (lastError = err.message);
+    const fail = (message: string) => {
+      clearTimeout(timer);
+      srf.off('error', onError);
+      abandon();
+      reject(new Error(message));
+    };
+    // drachtio-srf retries a refused connection by itself: give a starting server 5 s.
+    const timer = setTimeout(
+      () =>
+        fail(
+          `cannot connect to drachtio-server at ${where} (DRACHTIO_HOST/DRACHTIO_PORT) within ` +
+            `5 s: ${lastError}; start it there, or unset DRACHTIO_* to use the embedded SIP server`,
+        ),
+      5000,
+    );
+    srf.on('error', onError);
+    srf.once('connect', (err: Error | undefined, hostport: string) => {
+      if (err)
+        return fail(
+          `drachtio-server at ${where} refused the secret (DRACHTIO_SECRET): ` +
+            'set it to the secret the server was started with',
+        );
+      clearTimeout(timer);
+      srf.off('error', onError);
+      resolve(hostport);
+    });
+    srf.connect(connect);
+  });
+}
