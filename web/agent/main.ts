@@ -10,6 +10,7 @@ import { AgentApi, type CallSnapshot } from './agent-api';
 import { AudioMeter } from './audio-meter';
 import { redirectionActive, watchDesktop } from './desktop-redirection';
 import { DesktopRecovery } from './desktop-recovery';
+import { HandoverControls } from './handover-controls';
 import { discoverSipWebSocket } from './sip-discovery';
 import { EventStream } from '../shared/event-stream';
 import { SipPhone, type PhoneCall } from './sip-phone';
@@ -34,6 +35,9 @@ class AgentPage {
   private inMeter?: AudioMeter;
   private recovery?: DesktopRecovery;
   private callView: CallView = { phase: 'idle' };
+  /** The gateway's latest view of the current call (phase, legs). */
+  private callSnap?: CallSnapshot;
+  private readonly handover: HandoverControls;
   /** Recovery steps and peer connections, read by diagnostics and the browser tests. */
   readonly trace: { kind: string; outcome?: string; at: number }[] = [];
 
@@ -53,6 +57,12 @@ class AgentPage {
     view.mute.onclick = () => void this.toggle('mute');
     view.availability.onclick = () => void this.toggleAvailability();
     view.logout.onclick = () => void this.logout();
+    this.handover = new HandoverControls({
+      api: () => this.session?.api,
+      callId: () => this.call?.callId,
+      onSnapshot: (snap) => this.applySnapshot(snap),
+      log: logEvent,
+    });
     watchDesktop((state) => this.onDesktop(state));
     setInterval(() => this.drawMeters(), 100);
   }
@@ -274,6 +284,7 @@ class AgentPage {
   }
 
   private applySnapshot(snap: CallSnapshot): void {
+    this.callSnap = snap;
     // The customer's number as the SBC sent it beats the gateway leg's From.
     if (snap.from && this.call) this.call.from = snap.from;
     const from = this.call?.from ?? this.callView.from;
@@ -316,7 +327,9 @@ class AgentPage {
 
   private setCall(c: CallView): void {
     this.callView = c;
+    if (c.phase === 'idle' || c.phase === 'ended') this.callSnap = undefined;
     renderCall(c);
+    this.handover.render(c.phase === 'connected', this.callSnap);
   }
 
   private drawMeters(): void {
