@@ -50,6 +50,16 @@ export interface EpisodeEnd {
   agentStatus?: string;
 }
 
+/** One of the gateway's own events (gateway/events/ops-events.ts). */
+export interface GatewayEventView {
+  type: string;
+  /** ISO 8601. */
+  at: string;
+  agentId?: string;
+  callId?: string;
+  [field: string]: unknown;
+}
+
 interface Section<T, R = string> {
   upsert: T[];
   remove: R[];
@@ -60,6 +70,8 @@ export interface SnapshotMessage {
   calls: CallView[];
   agents: AgentView[];
   episodes: EpisodeView[];
+  /** The gateway's latest events, oldest first. */
+  events?: GatewayEventView[];
 }
 
 export interface ChangesMessage {
@@ -70,6 +82,7 @@ export interface ChangesMessage {
 }
 
 const KEEP_ENDED = 20;
+const KEEP_EVENTS = 30;
 
 export class BoardState {
   readonly calls = new Map<string, CallView>();
@@ -77,6 +90,8 @@ export class BoardState {
   readonly episodes = new Map<string, EpisodeView>();
   /** Episodes that ended while the page was open, newest first. */
   readonly ended: EpisodeEnd[] = [];
+  /** The gateway's events, newest first. */
+  events: GatewayEventView[] = [];
   /** Gateway clock minus browser clock (ms), from the latest message. */
   private offsetMs = 0;
   messages = 0;
@@ -91,6 +106,12 @@ export class BoardState {
     replace(this.calls, m.calls, (c) => c.id);
     replace(this.agents, m.agents, (a) => a.id);
     replace(this.episodes, m.episodes, (e) => e.agentId);
+    this.events = [...(m.events ?? [])].reverse().slice(0, KEEP_EVENTS);
+  }
+
+  applyEvent(e: GatewayEventView): void {
+    this.events.unshift(e);
+    this.events.splice(KEEP_EVENTS);
   }
 
   applyChanges(m: ChangesMessage): void {

@@ -1,9 +1,15 @@
 // The operations board: asks for the admin token, reads GET /v1/events (a `snapshot`, then
-// `changes`) and shows calls, agents and disconnect episodes with their countdowns. The
+// `changes`, and the gateway's own `event`s) and shows calls, agents and disconnect
+// episodes with their countdowns. The
 // token stays in this tab (sessionStorage) and travels only in the Authorization header:
 // never in a URL, where it would end up in logs.
 import { EventStream } from '../shared/event-stream';
-import { BoardState, type ChangesMessage, type SnapshotMessage } from './board-state';
+import {
+  BoardState,
+  type ChangesMessage,
+  type GatewayEventView,
+  type SnapshotMessage,
+} from './board-state';
 import { clockTime } from './format';
 import { render, tick, type BoardElements } from './render';
 
@@ -30,6 +36,7 @@ const sections: BoardElements = {
   calls: el('calls'),
   agents: el('agents'),
   ended: el('ended'),
+  events: el('events'),
   counts: el('counts'),
 };
 
@@ -73,6 +80,7 @@ class Board {
       onEvent: (e) => {
         if (e.event === 'snapshot') this.state.applySnapshot(e.data as SnapshotMessage);
         else if (e.event === 'changes') this.state.applyChanges(e.data as ChangesMessage);
+        else if (e.event === 'event') this.state.applyEvent(e.data as GatewayEventView);
         else return;
         render(sections, this.state);
       },

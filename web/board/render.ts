@@ -2,7 +2,14 @@
 // BoardState with textContent only (a customer's number is SIP input, never markup).
 // Times that run (elapsed, countdowns) carry their reference in data- attributes and are
 // updated by tick() between messages.
-import type { AgentView, BoardState, CallView, EpisodeEnd, EpisodeView } from './board-state';
+import type {
+  AgentView,
+  BoardState,
+  CallView,
+  EpisodeEnd,
+  EpisodeView,
+  GatewayEventView,
+} from './board-state';
 import { clockTime, duration, endText, EVIDENCE_TEXT, shortId, SITUATION_TEXT } from './format';
 
 type Child = Node | string | undefined | false;
@@ -135,6 +142,20 @@ function endedItem(e: EpisodeEnd): HTMLElement {
   );
 }
 
+function eventItem(e: GatewayEventView): HTMLElement {
+  const who = [e.agentId && `agent ${e.agentId}`, e.callId && `call ${shortId(e.callId)}`]
+    .filter(Boolean)
+    .join(' · ');
+  return h(
+    'li',
+    { 'data-type': e.type },
+    h('span', { class: 'when' }, clockTime(Date.parse(e.at))),
+    ' ',
+    h('strong', {}, e.type),
+    who ? ` · ${who}` : '',
+  );
+}
+
 function fill(container: HTMLElement, rows: HTMLElement[], empty: string, cols = 0): void {
   if (rows.length) container.replaceChildren(...rows);
   else if (cols)
@@ -153,6 +174,7 @@ export interface BoardElements {
   calls: HTMLElement;
   agents: HTMLElement;
   ended: HTMLElement;
+  events: HTMLElement;
   counts: HTMLElement;
 }
 
@@ -180,6 +202,8 @@ export function render(el: BoardElements, s: BoardState): void {
   );
   if (s.ended.length) el.ended.replaceChildren(...s.ended.map(endedItem));
   else el.ended.replaceChildren(h('li', { class: 'empty' }, 'none yet'));
+  if (s.events.length) el.events.replaceChildren(...s.events.map(eventItem));
+  else el.events.replaceChildren(h('li', { class: 'empty' }, 'none yet'));
   const available = agents.filter((a) => a.status === 'available').length;
   el.counts.textContent =
     `${calls.length} call${calls.length === 1 ? '' : 's'} · ` +
