@@ -3,8 +3,9 @@
 // gateway's events (calls, legs, agents, engagements) only mark the board dirty; one
 // reading and one diff follow `coalesceMs` later, however many events came in between,
 // and the same text goes to every page. A slow reader's buffer is bounded
-// (sse-connection.ts). A reading every `resyncMs` catches what no event announces (hold
-// and mute); nothing runs while no page is connected. The gateway's own events
+// (sse-connection.ts). A reading every `resyncMs` is a safety net for a change no event
+// announces (hold and mute asked through the API poke the stream themselves); nothing
+// runs while no page is connected. The gateway's own events
 // (conversations kept or rerouted, …) go out as they come, as `event` messages; the last
 // few are in every snapshot, so a page that connects or resyncs has them too.
 import type http from 'node:http';
@@ -35,7 +36,7 @@ export interface BoardStreamOptions {
   log?: Logger;
   /** Default 100 ms. */
   coalesceMs?: number;
-  /** Default 1000 ms. */
+  /** Default 5000 ms (a reading of 1000 calls takes ~10-20 ms). */
   resyncMs?: number;
   /** A comment line so that proxies and the page see the stream is alive; default 15 s. */
   heartbeatMs?: number;
@@ -155,7 +156,7 @@ export class BoardStream {
 
   private startTimers(): void {
     const resync = () => {
-      this.resync = this.o.timers.after(this.o.resyncMs ?? 1000, () => {
+      this.resync = this.o.timers.after(this.o.resyncMs ?? 5000, () => {
         if (!this.pending) this.flush();
         resync();
       });
