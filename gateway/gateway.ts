@@ -14,6 +14,7 @@ import { WebhookSink } from './call-records/webhook-sink';
 import { DrainController } from './drain/drain-controller';
 import { HealthRoutes } from './health/health-routes';
 import { Readiness } from './health/readiness';
+import { reportRtpengine } from './health/rtpengine-report';
 import { readBoard } from './http/board-model';
 import { BoardStream } from './http/board-stream';
 import { watchGateway } from './http/board-watch';
@@ -70,7 +71,9 @@ export async function startGateway(
   try {
     // rtpengine
     const ext = config.media.rtpengine;
-    const rtpengine = ext ? await connectExternal(ext.host, ext.port) : await launchRtpengine();
+    const rtpengine = ext
+      ? await connectExternal(ext.host, ext.port)
+      : await launchRtpengine({ ports: config.media.ports });
     cleanups.push(['rtpengine', () => rtpengine.stop()]);
     const metrics = new GatewayMetrics({ processMetrics: opts.processMetrics ?? true });
     const ng = new MeteredNgClient({ host: rtpengine.host, port: rtpengine.port }, metrics);
@@ -133,8 +136,6 @@ export async function startGateway(
       () => Date.now(),
       config.notifications,
     );
-    // The watchdog's listeners are the watched legs themselves, one pair per leg.
-    watchdog.setMaxListeners(0);
     const registry = new CallRegistry(ng, {
       srf,
       clock,
@@ -205,6 +206,10 @@ export async function startGateway(
         'customer call',
       );
     });
+    // rtpengine restarted (or a new one answers): every call's media is gone with it.
+    rtpengine.health.on('stateLost', () => {
+      for (const call of [...registry.all.values()]) void call.mediaLost();
+    });
     registry.on('closed', (call) => {
       router.forget(call);
       drain.callEnded();
@@ -267,7 +272,6 @@ export async function startGateway(
     readiness.add('drachtio', async () => {
       if (!drachtioUp) throw new Error('not connected to the SIP server');
     });
-    readiness.add('rtpengine', async () => void (await ng.ping()), { timeoutMs: 1000 });
     readiness.add('not draining', drain.readinessCheck);
     const board = new BoardStream({
       read: () => readBoard({ calls, agents, engagements, coordinator }),
@@ -281,6 +285,11 @@ export async function startGateway(
       log,
     });
     cleanups.push(['board stream', () => board.close()]);
+    // rtpengine supervision → logs, metrics, /ready, /health (replaces the 'rtpengine' check).
+    cleanups.push([
+      'rtpengine report',
+      reportRtpengine({ rtpengine, readiness, metrics, log, ng }),
+    ]);
     const api = new AgentApi({
       agents,
       engagements,

@@ -33,6 +33,11 @@ export class UnsupportedSdpError extends Error {
   ) {
     super(message, { cause });
   }
+
+  /** Why, without the call and leg the message starts with: for a SIP Warning header. */
+  get reason(): string {
+    return this.message.replace(/^(call [^,]*, )?leg [^:]*: /, '');
+  }
 }
 
 /** rtpengine could not be started or reached. */

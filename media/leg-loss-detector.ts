@@ -3,20 +3,35 @@
 // leg went silent for lossMs and when packets flow again.
 //
 // States: 'starting' (watched, no packet yet; allowed graceMs), 'flowing', 'lost',
-// 'suspended' (the leg is not expected to send: held, inactive). Loss is declared only on
-// evidence: a poll showing no new packet for lossMs since the poll that last saw the counter
-// move. A failed poll proves nothing, so it is simply not fed in.
+// 'stalled', 'suspended' (the leg is not expected to send: held, inactive). Loss is
+// declared only on evidence: a poll showing no new packet for lossMs since the poll that
+// last saw the counter move.
+//
+// Only time covered by successful polls counts: when the watchdog could not observe
+// (queries failing or answering late: rtpengine frozen, unreachable) it says so with
+// blind(), and the next successful poll starts the silence clock afresh — the leg gets its
+// grace again. A frozen rtpengine counts nothing: its unmoved counters are not evidence.
+//
+// 'stalled' instead of 'lost': silence that starts right after such a blind stretch (within
+// stallWindowMs of the first poll that saw again) is most likely rtpengine's doing, not the
+// party's. Measured on rtpengine 10.5: a socket that queued more than 250 packets while it
+// was stopped (5 read loops of 50 each without draining it; ~5 s of 20 ms packets on
+// loopback) is never read again — both directions of the call go silent for good, right
+// after the backlog is counted. The party is not gone: the call needs fresh media ports.
 
-export type LegLossState = 'starting' | 'flowing' | 'lost' | 'suspended';
+export type LegLossState = 'starting' | 'flowing' | 'lost' | 'stalled' | 'suspended';
 
 export type LegLossEvent =
   | { type: 'lost'; at: number; silentForMs: number }
+  | { type: 'stalled'; at: number; silentForMs: number }
   | { type: 'restored'; at: number; lostForMs: number };
 
 export interface LegLossOptions {
   lossMs: number;
   /** Time allowed for the first packet after watching starts or resumes. Default lossMs. */
   graceMs?: number;
+  /** Silence beginning this soon after a blind stretch is 'stalled'. Default 1000 ms. */
+  stallWindowMs?: number;
 }
 
 export class LegLossDetector {
@@ -25,18 +40,29 @@ export class LegLossDetector {
   /** Time of the poll that last saw the counter move (or of start/resume). */
   private lastChangeAt: number;
   private lostAt = 0;
+  /** Since the last successful poll, a poll failed: the next one is a fresh baseline. */
+  private blinded = false;
+  /** Time of the first successful poll after the last blind stretch. */
+  private sightAt?: number;
   private readonly lossMs: number;
   private readonly graceMs: number;
+  private readonly stallWindowMs: number;
 
   constructor(opts: LegLossOptions, now: number) {
     if (!(opts.lossMs > 0)) throw new RangeError(`lossMs must be > 0 (got ${opts.lossMs})`);
     this.lossMs = opts.lossMs;
     this.graceMs = opts.graceMs ?? opts.lossMs;
+    this.stallWindowMs = opts.stallWindowMs ?? 1000;
     this.lastChangeAt = now;
   }
 
   get state(): LegLossState {
     return this.stateValue;
+  }
+
+  /** Whether a blind stretch is pending (the next poll is a baseline). */
+  get isBlind(): boolean {
+    return this.blinded;
   }
 
   /** Feeds one poll's packet counter; returns the event it causes, if any. */
@@ -49,6 +75,16 @@ export class LegLossDetector {
       return undefined;
     }
     this.count = packets;
+    if (this.blinded) {
+      this.blinded = false;
+      this.sightAt = now;
+      // No packet: nothing is known about the blind stretch; silence counts from here.
+      const watching = this.stateValue === 'starting' || this.stateValue === 'flowing';
+      if (!moved && !first && watching) {
+        this.lastChangeAt = now;
+        return undefined;
+      }
+    }
     switch (this.stateValue) {
       case 'suspended':
         return undefined;
@@ -67,17 +103,23 @@ export class LegLossDetector {
         if (now - this.lastChangeAt >= this.lossMs) return this.lose(now);
         return undefined;
       case 'lost':
+      case 'stalled':
         if (!moved) return undefined;
         this.to('flowing', now);
         return { type: 'restored', at: now, lostForMs: now - this.lostAt };
     }
   }
 
+  /** A poll failed or answered too late to be trusted: the time since the last one is not evidence. */
+  blind(): void {
+    this.blinded = true;
+  }
+
   /** The leg stops being expected to send (hold, inactive): no alarm meanwhile. */
   suspend(): void {
     if (this.stateValue === 'starting' || this.stateValue === 'flowing')
       this.stateValue = 'suspended';
-    // A lost leg stays lost: its 'restored' comes when packets do.
+    // A lost or stalled leg stays so: its 'restored' comes when packets do.
   }
 
   /** The leg is expected to send again; it gets graceMs for its first packet. */
@@ -89,9 +131,11 @@ export class LegLossDetector {
 
   private lose(now: number): LegLossEvent {
     const silentForMs = now - this.lastChangeAt;
-    this.stateValue = 'lost';
+    const stalled =
+      this.sightAt !== undefined && this.lastChangeAt - this.sightAt <= this.stallWindowMs;
+    this.stateValue = stalled ? 'stalled' : 'lost';
     this.lostAt = now;
-    return { type: 'lost', at: now, silentForMs };
+    return { type: stalled ? 'stalled' : 'lost', at: now, silentForMs };
   }
 
   private to(state: LegLossState, now: number): void {

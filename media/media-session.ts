@@ -17,6 +17,7 @@ import type { NgClient } from './ng-client';
 import type { NgParams, NgReply } from './ng-types';
 import { audioOf, parseSdp, SdpParseError, type Direction } from './sdp';
 import { sends } from './sdp-direction';
+import { sdpLimitViolation } from './sdp-limits';
 import { SdpOrigins } from './sdp-origin';
 import { transportChanged } from './sdp-transport';
 
@@ -329,6 +330,9 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
 
 /** Checks that an SDP body has audio we can anchor; returns the audio direction. */
 function checkSdp(sdp: string, tag: string): Direction {
+  // Before anything reaches rtpengine: some numbers crash it (media/sdp-limits.ts).
+  const violation = sdpLimitViolation(sdp);
+  if (violation) throw new UnsupportedSdpError(`leg ${tag}: ${violation}`, tag);
   let audio;
   try {
     audio = audioOf(parseSdp(sdp));

@@ -1,7 +1,13 @@
 // Per-leg media-loss watchdog: polls rtpengine (`query`, one per call for all its watched
-// legs) through a shared QueryScheduler and emits 'lost' when no packet has come from a
-// leg for lossMs, 'restored' when packets flow again. A leg that is not expected to send
-// (its own SDP says recvonly or inactive) is suspended: no alarm while held.
+// legs) through a shared QueryScheduler and reports 'lost' when no packet has come from a
+// leg for lossMs, 'restored' when packets flow again, 'gone' when rtpengine no longer
+// knows the call. Each watch has its own listener (watch(session, tag, {lost, restored,
+// gone, stalled}) → handle.unwatch()); the same events are also emitted on the watchdog.
+// 'stalled' is silence that began as rtpengine came back from a stall (see
+// leg-loss-detector.ts): rtpengine's fault, not the party's — re-anchor, do not reroute.
+// A leg that is not expected to send (its own SDP says recvonly or inactive) is suspended:
+// no alarm while held. A query that fails, or answers later than blindAfterMs, means the
+// watchdog could not see: no evidence of loss is drawn from that stretch.
 import { EventEmitter } from 'node:events';
 import createDebug from 'debug';
 import { systemClock, type Clock } from '../time/clock';
@@ -20,6 +26,10 @@ export interface WatchdogOptions {
   graceMs?: number;
   /** Desired period between two queries of one call. Default 100 ms. */
   pollMs?: number;
+  /** A query answered later than this is not trusted (rtpengine stalled). Default lossMs / 2. */
+  blindAfterMs?: number;
+  /** Silence starting this soon after a blind stretch is 'stalled', not 'lost'. Default 1000 ms. */
+  stallWindowMs?: number;
   /** A scheduler shared with other watchdogs; else one of its own with maxQueriesPerSec. */
   scheduler?: QueryScheduler;
   /** Global query budget when the watchdog makes its own scheduler. Default 1000/s. */
@@ -34,16 +44,48 @@ export interface LegEvent {
   at: number;
 }
 
+export type LegLostEvent = LegEvent & { silentForMs: number };
+export type LegRestoredEvent = LegEvent & { lostForMs: number };
+export interface CallGoneEvent {
+  callId: string;
+  error: Error;
+}
+
 export interface WatchdogEvents {
-  lost: [LegEvent & { silentForMs: number }];
-  restored: [LegEvent & { lostForMs: number }];
-  /** rtpengine no longer knows the call (it timed out there): the call stops being watched. */
-  gone: [{ callId: string; error: Error }];
+  lost: [LegLostEvent];
+  /** Silent since rtpengine came back from a stall: its media sockets are likely dead. */
+  stalled: [LegLostEvent];
+  restored: [LegRestoredEvent];
+  /** rtpengine no longer knows the call (timed out there, or rtpengine restarted): the call stops being watched. */
+  gone: [CallGoneEvent];
+}
+
+/** What one watch is told; every member optional. */
+export interface LegListener {
+  lost?(e: LegLostEvent): void;
+  stalled?(e: LegLostEvent): void;
+  restored?(e: LegRestoredEvent): void;
+  /** The call is gone from rtpengine; this watch has ended. */
+  gone?(e: CallGoneEvent & { tag: string }): void;
+}
+
+export interface WatchHandle {
+  readonly callId: string;
+  readonly tag: string;
+  /** 'starting', 'flowing', 'lost', 'stalled', 'suspended'; undefined once unwatched. */
+  readonly state: LegLossState | undefined;
+  /** Stops this watch (no-op if it was replaced by a later watch of the same leg). */
+  unwatch(): void;
+}
+
+interface WatchedLeg {
+  detector: LegLossDetector;
+  listener: LegListener;
 }
 
 interface WatchedCall {
   session: MediaSession;
-  legs: Map<string, LegLossDetector>;
+  legs: Map<string, WatchedLeg>;
   stop: () => void;
   detach: () => void;
 }
@@ -68,32 +110,58 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
   private readonly clock: Clock;
   readonly lossMs: number;
   readonly pollMs: number;
+  readonly blindAfterMs: number;
   private readonly graceMs?: number;
+  private readonly stallWindowMs?: number;
   /** Queries that failed (timeouts etc.), for measurements. */
   failedQueries = 0;
+  /** Queries answered too late to be trusted. */
+  lateQueries = 0;
 
   constructor(opts: WatchdogOptions = {}) {
     super();
     this.clock = opts.clock ?? systemClock;
     this.lossMs = opts.lossMs ?? 1000;
     this.pollMs = opts.pollMs ?? 100;
+    this.blindAfterMs = opts.blindAfterMs ?? this.lossMs / 2;
     this.graceMs = opts.graceMs;
+    this.stallWindowMs = opts.stallWindowMs;
     this.ownScheduler = !opts.scheduler;
     this.scheduler =
       opts.scheduler ?? new QueryScheduler({ maxPerSec: opts.maxQueriesPerSec, clock: this.clock });
   }
 
-  /** Starts watching one leg of a session; follows its hold state and its removal. */
-  watch(session: MediaSession, tag: string): void {
-    let call = this.calls.get(session.callId);
+  /**
+   * Starts watching one leg of a session (follows its hold state and its removal) and tells
+   * `listener` what happens to it. Watching a leg again replaces its listener.
+   */
+  watch(session: MediaSession, tag: string, listener: LegListener = {}): WatchHandle {
+    const callId = session.callId;
+    let call = this.calls.get(callId);
     if (!call) call = this.addCall(session);
-    if (call.legs.has(tag)) return;
-    const detector = new LegLossDetector(
-      { lossMs: this.lossMs, graceMs: this.graceMs },
-      this.clock.now(),
-    );
-    if (!session.expectsMediaFrom(tag)) detector.suspend();
-    call.legs.set(tag, detector);
+    let leg = call.legs.get(tag);
+    if (leg) leg = { ...leg, listener };
+    else {
+      const detector = new LegLossDetector(
+        { lossMs: this.lossMs, graceMs: this.graceMs, stallWindowMs: this.stallWindowMs },
+        this.clock.now(),
+      );
+      if (!session.expectsMediaFrom(tag)) detector.suspend();
+      leg = { detector, listener };
+    }
+    call.legs.set(tag, leg);
+    const mine = leg;
+    const current = () => (this.calls.get(callId)?.legs.get(tag) === mine ? mine : undefined);
+    return {
+      callId,
+      tag,
+      get state() {
+        return current()?.detector.state;
+      },
+      unwatch: () => {
+        if (current()) this.unwatch(callId, tag);
+      },
+    };
   }
 
   unwatch(callId: string, tag?: string): void {
@@ -107,9 +175,9 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
     }
   }
 
-  /** A leg's state ('starting', 'flowing', 'lost', 'suspended'), if watched. */
+  /** A leg's state ('starting', 'flowing', 'lost', 'stalled', 'suspended'), if watched. */
   state(callId: string, tag: string): LegLossState | undefined {
-    return this.calls.get(callId)?.legs.get(tag)?.state;
+    return this.calls.get(callId)?.legs.get(tag)?.detector.state;
   }
 
   get watchedCalls(): number {
@@ -123,9 +191,9 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
 
   private addCall(session: MediaSession): WatchedCall {
     const callId = session.callId;
-    const legs = new Map<string, LegLossDetector>();
+    const legs = new Map<string, WatchedLeg>();
     const onDirection = (tag: string) => {
-      const d = legs.get(tag);
+      const d = legs.get(tag)?.detector;
       if (!d) return;
       if (session.expectsMediaFrom(tag)) d.resume(this.clock.now());
       else d.suspend();
@@ -152,30 +220,60 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
 
   private async poll(call: WatchedCall): Promise<void> {
     const callId = call.session.callId;
+    const sentAt = this.clock.now();
     let reply: NgReply;
     try {
       reply = await call.session.query();
     } catch (err) {
       if (this.calls.get(callId) !== call) return;
       if (err instanceof RtpengineError && err.unknownCall) {
+        const legs = [...call.legs];
         this.unwatch(callId);
         this.emit('gone', { callId, error: err });
+        for (const [tag, { listener }] of legs)
+          tell(() => listener.gone?.({ callId, tag, error: err }));
       } else {
         this.failedQueries++;
+        for (const leg of call.legs.values()) leg.detector.blind();
         debug('query %s failed: %s', callId, (err as Error).message);
       }
       return;
     }
     if (this.calls.get(callId) !== call) return; // unwatched meanwhile
     const now = this.clock.now();
-    for (const [tag, detector] of call.legs) {
+    if (now - sentAt > this.blindAfterMs) {
+      // rtpengine (or this process) stalled: its counters may not cover that time.
+      this.lateQueries++;
+      for (const leg of call.legs.values()) leg.detector.blind();
+      debug('query %s answered after %d ms: not trusted', callId, now - sentAt);
+      return;
+    }
+    for (const [tag, leg] of call.legs) {
       const packets = packetsFrom(reply.tags?.[tag]);
       if (packets === undefined) continue;
-      const event = detector.observe(packets, now);
-      if (event?.type === 'lost')
-        this.emit('lost', { callId, tag, at: now, silentForMs: event.silentForMs });
-      else if (event?.type === 'restored')
-        this.emit('restored', { callId, tag, at: now, lostForMs: event.lostForMs });
+      const event = leg.detector.observe(packets, now);
+      if (event?.type === 'lost') {
+        const e = { callId, tag, at: now, silentForMs: event.silentForMs };
+        this.emit('lost', e);
+        tell(() => leg.listener.lost?.(e));
+      } else if (event?.type === 'stalled') {
+        const e = { callId, tag, at: now, silentForMs: event.silentForMs };
+        this.emit('stalled', e);
+        tell(() => leg.listener.stalled?.(e));
+      } else if (event?.type === 'restored') {
+        const e = { callId, tag, at: now, lostForMs: event.lostForMs };
+        this.emit('restored', e);
+        tell(() => leg.listener.restored?.(e));
+      }
     }
+  }
+}
+
+/** Calls a listener; one that throws must not cost the other legs their events. */
+function tell(call: () => void): void {
+  try {
+    call();
+  } catch (err) {
+    debug('watch listener threw: %s', (err as Error).message);
   }
 }

@@ -79,6 +79,11 @@ export class NgClient {
     return this.closedFlag;
   }
 
+  /** Requests on the wire and waiting for a slot (both 0 once rtpengine answers again). */
+  get load(): { inFlight: number; queued: number } {
+    return { inFlight: this.inFlight.size, queued: this.queue.length };
+  }
+
   get address(): string {
     return `${this.host}:${this.port}`;
   }

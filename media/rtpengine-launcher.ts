@@ -1,34 +1,55 @@
 // Gives holdfast an rtpengine: the external one named by RTPENGINE_HOST/RTPENGINE_PORT, or
 // a private one started on loopback (userspace, no config file, its own ports) and stopped
-// on stop() or when the process exits.
-import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
-import net from 'node:net';
-import { NgClient } from './ng-client';
+// on stop() or when the process exits. Either way it is watched (handle.health): a private
+// one is restarted when it dies (rtpengine-supervisor.ts), an external one is pinged and
+// its restarts detected from its uptime (rtpengine-monitor.ts).
+import { systemClock, type Clock } from '../time/clock';
 import { RtpengineUnavailableError } from './errors';
+import { checkPortRange, DEFAULT_PORT_COUNT, randomPortBlock, type PortRange } from './port-range';
+import { RtpengineHealth } from './rtpengine-health';
+import { RtpengineMonitor, type MonitorOptions } from './rtpengine-monitor';
+import { freeUdpPort, startRtpengineProcess, waitForPing } from './rtpengine-process';
+import { RtpengineSupervisor, type BackoffOptions } from './rtpengine-supervisor';
+
+export { waitForPing } from './rtpengine-process';
 
 export interface RtpengineHandle {
   /** ng control address. */
   host: string;
   port: number;
   /** Media port range of a launched instance. */
+  ports?: PortRange;
   portMin?: number;
   portMax?: number;
-  /** pid of a launched instance (for CPU/RSS measurements); undefined when external. */
-  pid?: number;
+  /** pid of the launched instance now running (it changes on restart); undefined when external. */
+  readonly pid?: number;
   external: boolean;
+  /** Up/down, restarts, and the events down, up, stateLost, restartFailed. */
+  health: RtpengineHealth;
   /** Last lines rtpengine wrote to stderr (launched instance only). */
   logTail(): string[];
-  /** Stops a launched instance (SIGTERM, then SIGKILL after the grace period). Idempotent. */
+  /** Stops watching, and stops a launched instance (SIGTERM, then SIGKILL). Idempotent. */
   stop(): Promise<void>;
+}
+
+export interface SupervisionOptions {
+  /** Restart a launched rtpengine that exits. Default true. */
+  restart?: boolean;
+  backoff?: BackoffOptions;
+  monitor?: MonitorOptions;
+  clock?: Clock;
 }
 
 export interface LaunchOptions {
   binary?: string;
   /** 1–7 (syslog levels); default 4 (warnings). */
   logLevel?: number;
-  /** How many media ports to reserve; a random block of that size is picked. Default 1000. */
+  /** Media ports. Default: a random block of portCount ports in 16384–32767. */
+  ports?: PortRange;
+  /** Size of the random block when `ports` is not given. Default 4000 (port-range.ts). */
   portCount?: number;
+  /** ng port; default a free one. */
+  ngPort?: number;
   /** Seconds without RTP before rtpengine drops a call (its --timeout). Default 60. */
   rtpTimeoutSec?: number;
   /** Worker threads; default: rtpengine's own (one per core). */
@@ -36,66 +57,13 @@ export interface LaunchOptions {
   readyTimeoutMs?: number;
   stopGraceMs?: number;
   extraArgs?: string[];
+  supervision?: SupervisionOptions;
 }
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Only synchronous work is possible here: make sure no rtpengine outlives us.
-  process.on('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
-  });
-}
-
-function freeUdpPort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = dgram.createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, host, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function freeTcpPort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves once rtpengine answers `ping`, or rejects at the deadline. */
-export async function waitForPing(
-  host: string,
-  port: number,
-  deadlineMs: number,
-  aborted: () => Error | undefined = () => undefined,
-): Promise<void> {
-  const client = new NgClient({ host, port, timeoutMs: 250, maxInFlight: 1 });
-  const until = Date.now() + deadlineMs;
-  try {
-    for (;;) {
-      const abort = aborted();
-      if (abort) throw abort;
-      try {
-        await client.ping();
-        return;
-      } catch (err) {
-        if (Date.now() >= until) throw err;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  } finally {
-    client.close();
-  }
+export interface ConnectOptions {
+  /** Time for the first ping to be answered. Default 3000 ms. */
+  readyTimeoutMs?: number;
+  supervision?: Pick<SupervisionOptions, 'monitor' | 'clock'>;
 }
 
 /** The rtpengine of the environment if RTPENGINE_HOST/PORT are set, else a launched one. */
@@ -112,7 +80,10 @@ export async function rtpengineFromEnv(
           `RTPENGINE_HOST=${RTPENGINE_HOST ?? ''} RTPENGINE_PORT=${RTPENGINE_PORT ?? ''}`,
       );
     }
-    return connectExternal(RTPENGINE_HOST, port, opts.readyTimeoutMs ?? 3000);
+    return connectExternal(RTPENGINE_HOST, port, {
+      readyTimeoutMs: opts.readyTimeoutMs ?? 3000,
+      supervision: opts.supervision,
+    });
   }
   return launchRtpengine(opts);
 }
@@ -120,8 +91,9 @@ export async function rtpengineFromEnv(
 export async function connectExternal(
   host: string,
   port: number,
-  readyTimeoutMs = 3000,
+  opts: ConnectOptions = {},
 ): Promise<RtpengineHandle> {
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 3000;
   try {
     await waitForPing(host, port, readyTimeoutMs);
   } catch {
@@ -130,104 +102,86 @@ export async function connectExternal(
         `within ${readyTimeoutMs} ms: check that it runs with --listen-ng=${host}:${port}`,
     );
   }
-  return { host, port, external: true, logTail: () => [], stop: async () => {} };
+  const clock = opts.supervision?.clock ?? systemClock;
+  const health = new RtpengineHealth(true, `${host}:${port}`, clock);
+  const monitor = new RtpengineMonitor(host, port, health, true, {
+    ...opts.supervision?.monitor,
+    clock,
+  });
+  await monitor.start();
+  return {
+    host,
+    port,
+    external: true,
+    health,
+    logTail: () => [],
+    stop: async () => {
+      monitor.stop();
+      health.reportStopped();
+    },
+  };
 }
 
 export async function launchRtpengine(opts: LaunchOptions = {}): Promise<RtpengineHandle> {
   const host = '127.0.0.1';
-  const binary = opts.binary ?? 'rtpengine';
-  const portCount = opts.portCount ?? 1000;
-  // A random block below the kernel's ephemeral range (32768+). If two runs pick the same
-  // block, rtpengine skips ports already bound, so a collision costs nothing.
-  const blocks = Math.floor((32768 - 16384) / portCount);
-  const portMin = 16384 + Math.floor(Math.random() * blocks) * portCount;
-  const portMax = portMin + portCount - 1;
-  const [ngPort, cliPort] = await Promise.all([freeUdpPort(host), freeTcpPort(host)]);
-  const args = [
-    '--config-file=none',
-    '--table=-1',
-    `--interface=${host}`,
-    `--listen-ng=${host}:${ngPort}`,
-    `--listen-cli=${host}:${cliPort}`,
-    `--port-min=${portMin}`,
-    `--port-max=${portMax}`,
-    '--foreground',
-    '--log-stderr',
-    `--log-level=${opts.logLevel ?? 4}`,
-    '--delete-delay=0',
-    `--timeout=${opts.rtpTimeoutSec ?? 60}`,
-    ...(opts.threads ? [`--num-threads=${opts.threads}`] : []),
-    ...(opts.extraArgs ?? []),
-  ];
-  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const tail: string[] = [];
-  let partial = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop()!;
-    tail.push(...lines);
-    if (tail.length > 50) tail.splice(0, tail.length - 50);
-  });
-  let failure: Error | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      failure =
-        err.code === 'ENOENT'
-          ? new RtpengineUnavailableError(
-              `cannot start rtpengine: '${binary}' not found on PATH. Install it with ` +
-                `'apt-get install rtpengine-daemon' (or run ./scripts/setup.sh), or point ` +
-                `RTPENGINE_HOST/RTPENGINE_PORT at a running rtpengine`,
-            )
-          : new RtpengineUnavailableError(`cannot start rtpengine '${binary}': ${err.message}`);
-      running.delete(child);
-      resolve();
-    });
-    child.once('exit', (code, signal) => {
-      failure ??= new RtpengineUnavailableError(
-        `rtpengine exited (${signal ?? `code ${code}`}) before answering ng ping; ` +
-          `its last words: ${tail.slice(-5).join(' | ') || '(none)'}`,
-      );
-      running.delete(child);
-      resolve();
-    });
-  });
-  running.add(child);
-  installExitHook();
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      if (child.exitCode !== null || child.signalCode !== null || !running.has(child)) {
-        await exited;
-        return;
-      }
-      child.kill('SIGTERM');
-      const grace = setTimeout(() => child.kill('SIGKILL'), opts.stopGraceMs ?? 3000);
-      await exited;
-      clearTimeout(grace);
-    })();
-    return stopping;
+  const ports = opts.ports ?? randomPortBlock(opts.portCount ?? DEFAULT_PORT_COUNT);
+  checkPortRange(ports);
+  const processOptions = {
+    binary: opts.binary ?? 'rtpengine',
+    host,
+    ngPort: opts.ngPort ?? (await freeUdpPort(host)),
+    ports,
+    logLevel: opts.logLevel ?? 4,
+    rtpTimeoutSec: opts.rtpTimeoutSec ?? 60,
+    threads: opts.threads,
+    extraArgs: opts.extraArgs ?? [],
+    readyTimeoutMs: opts.readyTimeoutMs ?? 10000,
+    stopGraceMs: opts.stopGraceMs ?? 3000,
   };
-
-  try {
-    await waitForPing(host, ngPort, opts.readyTimeoutMs ?? 10000, () => failure);
-  } catch (err) {
-    await stop();
-    if (err instanceof RtpengineUnavailableError) throw err;
-    throw new RtpengineUnavailableError(
-      `rtpengine started (pid ${child.pid}) but did not answer ng ping on ${host}:${ngPort}; ` +
-        `its last words: ${tail.slice(-5).join(' | ') || '(none)'}`,
-    );
+  const first = await startRtpengineProcess(processOptions);
+  const sup = opts.supervision ?? {};
+  const clock = sup.clock ?? systemClock;
+  const health = new RtpengineHealth(false, `${host}:${processOptions.ngPort}`, clock, first.pid);
+  // The process's exit is seen at once; pings add what an exit does not show (a frozen one).
+  const monitor = new RtpengineMonitor(host, processOptions.ngPort, health, false, {
+    ...sup.monitor,
+    clock,
+  });
+  await monitor.start();
+  const restart = sup.restart ?? true;
+  const supervisor = restart
+    ? new RtpengineSupervisor(first, {
+        process: processOptions,
+        health,
+        backoff: sup.backoff,
+        clock,
+        onRestarted: () => monitor.rebase(),
+      })
+    : undefined;
+  if (!supervisor) {
+    void first.exited.then((exit) => {
+      health.reportDown('exited', `rtpengine ${exit.signal ?? `code ${exit.code}`}`);
+      health.reportStateLost('exited', false);
+    });
   }
+  let stopping: Promise<void> | undefined;
   return {
     host,
-    port: ngPort,
-    portMin,
-    portMax,
-    pid: child.pid,
+    port: processOptions.ngPort,
+    ports,
+    portMin: ports.min,
+    portMax: ports.max,
+    get pid() {
+      return supervisor ? supervisor.pid : first.pid;
+    },
     external: false,
-    logTail: () => [...tail],
-    stop,
+    health,
+    logTail: () => (supervisor ? supervisor.logTail() : first.logTail()),
+    stop: () =>
+      (stopping ??= (async () => {
+        monitor.stop();
+        health.reportStopped();
+        await (supervisor ? supervisor.stop() : first.stop());
+      })()),
   };
 }

@@ -17,6 +17,7 @@ import {
 } from './call-record';
 
 interface OpenEpisode {
+  cells?: string[];
   agentId: string;
   evidence: DisconnectEvidence;
   t0: number;
@@ -132,6 +133,13 @@ export class CallRecordBuilder {
     return this.closeEpisode('rerouted');
   }
 
+  /** A policy cell ran on the call: kept with the open episode. */
+  policyApplied(cell: { situation: string; column: string; actions: readonly string[] }): void {
+    const ep = this.episode;
+    if (!ep || this.record) return;
+    (ep.cells ??= []).push(`${cell.situation}/${cell.column}: ${cell.actions.join(', ')}`);
+  }
+
   overflowed(target?: string): void {
     if (this.record || this.overflow) return;
     this.overflow = { at: this.now(), target };
@@ -207,6 +215,7 @@ export class CallRecordBuilder {
         ep.returnedAt !== undefined && { reconnectToAudioMs: now - ep.returnedAt }),
       durationMs: now - ep.t0,
       outcome,
+      ...(ep.cells ? { cells: ep.cells } : {}),
     };
     this.episodes.push(closed);
     return closed;

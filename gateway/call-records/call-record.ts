@@ -57,6 +57,8 @@ export interface DisconnectEpisode {
   reconnectToAudioMs?: number;
   durationMs: number;
   outcome: EpisodeOutcome;
+  /** The policy cells run for this call during the episode ("situation/column: actions"). */
+  cells?: string[];
 }
 
 export interface CallRecord {

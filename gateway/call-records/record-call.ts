@@ -29,6 +29,7 @@ export function recordCall(call: Call, onRecord: (record: CallRecord) => void): 
   call.on('returned', (evidence) => b.agentReturned(evidence));
   call.on('reattached', () => b.reattached());
   call.on('rerouted', () => b.rerouted());
+  call.on('policyApplied', (cell) => b.policyApplied(cell));
   call.on('overflowed', (target) => b.overflowed(target));
   call.on('ended', (reason) => onRecord(b.end(reason)));
   return b;

@@ -64,6 +64,8 @@ export interface AgentLegEvents {
   /** The agent asked (re-INVITE direction, or INFO) to hold or mute. */
   holdRequested: [held: boolean];
   muteRequested: [muted: boolean];
+  /** rtpengine can no longer carry this leg's media (it stalled, or lost the call). */
+  mediaDead: [why: 'stalled' | 'gone'];
   /** The agent asked to transfer the call (RFC 3515 REFER; answering it is the listener's). */
   referred: [req: SipRequest, res: SipResponse];
 }
@@ -277,6 +279,10 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
       }),
       restored: this.guarded('media back', () => {
         if (this.state === 'gone') this.report({ kind: 'back', evidence: 'media-resumed' });
+      }),
+      dead: this.guarded('media dead', (why: 'stalled' | 'gone') => {
+        this.log.warn({ why }, 'rtpengine no longer carries this leg');
+        this.emit('mediaDead', why);
       }),
     });
   }

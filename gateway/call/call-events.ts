@@ -41,5 +41,7 @@ export interface CallEvents {
   /** Audio flows again between the returned agent and the customer. */
   reattached: [];
   rerouted: [];
+  /** A cell of the disconnect policy ran on this call (for its record). */
+  policyApplied: [cell: { situation: string; column: string; actions: readonly string[] }];
   overflowed: [target?: string];
 }

@@ -360,7 +360,8 @@ export class Call extends EventEmitter<CallEvents> implements HandoverCall {
       this.emit('state', 'ended', from);
       this.log.info({ agentId: this.agentId, reason, from }, 'call ended');
       this.deadlines.cancelAll();
-      for (const leg of this.agentLegs) leg.release();
+      const headers: Record<string, string> = final.reason ? { Reason: final.reason } : {};
+      for (const leg of this.agentLegs) leg.release(headers);
       this.customer.end(reason, final);
       await this.session
         .close()
@@ -384,6 +385,15 @@ export class Call extends EventEmitter<CallEvents> implements HandoverCall {
       log: this.log,
       fail: (err) => this.fail(err),
     };
+  }
+
+  /**
+   * rtpengine lost this call's media (it restarted, or stopped forwarding it after a
+   * freeze): nobody can hear anybody any more, so the call ends, with a Reason on both
+   * sides and a record, rather than leave the customer in silence.
+   */
+  mediaLost(): Promise<void> {
+    return this.close('media-lost', { reason: 'Q.850;cause=41;text="media server failure"' });
   }
 
   /** An internal error in this call's handling: this call ends, the others carry on. */

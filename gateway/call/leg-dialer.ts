@@ -34,6 +34,7 @@ export interface DialingCall {
   movePhase(to: CallPhase): void;
   refresh(): void;
   close(reason: EndReason): Promise<void>;
+  mediaLost(): Promise<void>;
   setHold(held: boolean, leg?: AgentLeg): Promise<void>;
   setMute(muted: boolean, leg?: AgentLeg): Promise<void>;
 }
@@ -187,6 +188,7 @@ export class LegDialer {
       if (call.listenerCount('referred')) call.emit('referred', leg, req, res);
       else res.send(405, { headers: { Allow: LEG_ALLOW } });
     });
+    leg.on('mediaDead', () => void call.mediaLost());
     leg.on('holdRequested', (held) => void call.setHold(held, leg));
     leg.on('muteRequested', (muted) => void call.setMute(muted, leg));
   }

@@ -1,9 +1,13 @@
-// Watching one leg's media: the watchdog's loss and return events for that leg only.
+// Watching one leg's media through the watchdog's per-leg listener: loss and return are
+// evidence about the agent; a stall (rtpengine stopped forwarding after a freeze) or the
+// call gone from rtpengine (it restarted) means the call's media is dead.
 import type { MediaSession, MediaWatchdog } from '../../media';
 
 export interface LegWatchListener {
   lost(e: { silentForMs: number }): void;
   restored(): void;
+  /** The media cannot come back on these ports (stalled rtpengine, or the call is gone). */
+  dead(why: 'stalled' | 'gone'): void;
 }
 
 /** Starts watching `tag`; returns what stops it. */
@@ -13,19 +17,11 @@ export function watchLeg(
   tag: string,
   listener: LegWatchListener,
 ): () => void {
-  const mine = (e: { callId: string; tag: string }) => e.callId === session.callId && e.tag === tag;
-  const onLost = (e: { callId: string; tag: string; silentForMs: number }) => {
-    if (mine(e)) listener.lost(e);
-  };
-  const onRestored = (e: { callId: string; tag: string }) => {
-    if (mine(e)) listener.restored();
-  };
-  watchdog.on('lost', onLost);
-  watchdog.on('restored', onRestored);
-  watchdog.watch(session, tag);
-  return () => {
-    watchdog.off('lost', onLost);
-    watchdog.off('restored', onRestored);
-    watchdog.unwatch(session.callId, tag);
-  };
+  const handle = watchdog.watch(session, tag, {
+    lost: (e) => listener.lost(e),
+    restored: () => listener.restored(),
+    stalled: () => listener.dead('stalled'),
+    gone: () => listener.dead('gone'),
+  });
+  return () => handle.unwatch();
 }

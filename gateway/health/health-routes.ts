@@ -1,5 +1,5 @@
-// GET /health (liveness: the process answers) and GET /ready (readiness: every check
-// passes) for the gateway's HTTP server. handle() answers the two paths and returns false
+// GET /health (liveness: the process answers; with details, 'degraded' when one is not ok)
+// and GET /ready (readiness: every check passes) for the gateway's HTTP server. handle() answers the two paths and returns false
 // for anything else, so the server mounts it with one line in front of its own routing.
 import type http from 'node:http';
 import type { Readiness } from './readiness';
@@ -36,7 +36,13 @@ export class HealthRoutes {
       return true;
     }
     if (path === this.healthPath) {
-      send(res, 200, { status: 'ok' });
+      const details = this.readiness.details();
+      const names = Object.keys(details);
+      if (!names.length) send(res, 200, { status: 'ok' });
+      else {
+        const degraded = names.some((n) => !details[n].ok);
+        send(res, 200, { status: degraded ? 'degraded' : 'ok', details });
+      }
       return true;
     }
     this.readiness.run().then(

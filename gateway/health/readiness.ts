@@ -1,7 +1,9 @@
 // Readiness: a set of named async checks (the gateway supplies them: drachtio connected,
 // rtpengine answers ping, not draining…), each with a timeout. A check passes when it
 // resolves and fails when it rejects or does not settle in time. Concurrent probes share
-// one run, so a load balancer probing often cannot pile checks up.
+// one run, so a load balancer probing often cannot pile checks up. Details (rtpengine's
+// supervision state…) are shown by /health, which stays 200: restarting the gateway would
+// not help a component that is being restarted or is external.
 import { systemClock, type Clock, type Timer } from '../../time/clock';
 
 /** Resolves when healthy; rejects with an Error whose message says what is wrong. */
@@ -14,6 +16,9 @@ export interface CheckResult {
   reason?: string;
   ms: number;
 }
+
+/** A component's state for /health; `ok: false` makes the gateway report 'degraded'. */
+export type HealthDetail = () => { ok: boolean } & Record<string, unknown>;
 
 export interface ReadinessReport {
   ready: boolean;
@@ -33,6 +38,7 @@ interface Registered {
 
 export class Readiness {
   private readonly checks = new Map<string, Registered>();
+  private readonly detailFns = new Map<string, HealthDetail>();
   private readonly clock: Clock;
   private readonly timeoutMs: number;
   private running?: Promise<ReadinessReport>;
@@ -55,6 +61,28 @@ export class Readiness {
     return () => {
       if (this.checks.get(name) === entry) this.checks.delete(name);
     };
+  }
+
+  /** Adds (or replaces) a detail shown by /health; returns a function that removes it. */
+  addDetail(name: string, detail: HealthDetail): () => void {
+    if (!name) throw new TypeError('health detail: needs a name');
+    this.detailFns.set(name, detail);
+    return () => {
+      if (this.detailFns.get(name) === detail) this.detailFns.delete(name);
+    };
+  }
+
+  /** Every detail now (synchronous: /health must answer even when things hang). */
+  details(): Record<string, { ok: boolean } & Record<string, unknown>> {
+    const out: Record<string, { ok: boolean } & Record<string, unknown>> = {};
+    for (const [name, fn] of this.detailFns) {
+      try {
+        out[name] = fn();
+      } catch (err) {
+        out[name] = { ok: false, error: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    return out;
   }
 
   get names(): string[] {

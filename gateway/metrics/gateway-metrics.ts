@@ -80,6 +80,14 @@ export class GatewayMetrics {
     'rtpengine ng requests that failed or timed out, by command.',
     ['command'],
   );
+  private readonly rtpengineUp = this.gauge(
+    'rtpengine_up',
+    '1 while rtpengine answers, 0 while it is down (exited, frozen, unreachable).',
+  );
+  private readonly rtpengineRestarts = this.counter(
+    'rtpengine_restarts_total',
+    'rtpengine restarts (each one lost every call it anchored): ours restarted, or an external one seen restarted.',
+  );
   private readonly sipResponses = this.counter(
     'sip_responses_sent_total',
     'SIP responses sent, by status code.',
@@ -112,6 +120,8 @@ export class GatewayMetrics {
     this.activeCalls.set(0);
     this.queueLength.set(0);
     this.draining.set(0);
+    this.rtpengineUp.set(1);
+    this.rtpengineRestarts.inc(0);
     this.webhookDelivered.inc(0);
     for (const outcome of CALL_OUTCOMES) this.calls.inc({ outcome }, 0);
     for (const state of AGENT_STATES) this.agents.set({ state }, 0);
@@ -189,6 +199,14 @@ export class GatewayMetrics {
 
   rtpengineError(command: string): void {
     this.ngErrors.inc({ command });
+  }
+
+  setRtpengineUp(up: boolean): void {
+    this.rtpengineUp.set(up ? 1 : 0);
+  }
+
+  rtpengineRestarted(count = 1): void {
+    if (Number.isInteger(count) && count > 0) this.rtpengineRestarts.inc(count);
   }
 
   // SIP.

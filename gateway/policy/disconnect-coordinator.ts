@@ -160,6 +160,12 @@ export class DisconnectCoordinator {
       );
       this.perform(action, agent, step);
     }
+    // After the actions: the first one may be what opens the call's disconnect episode.
+    step.target?.call.emit('policyApplied', {
+      situation: step.situation,
+      column: step.column,
+      actions: step.actions,
+    });
   }
 
   private perform(action: Action, agent: Agent, step: Step): void {

@@ -49,6 +49,7 @@ export function customerInviteHandler(deps: CustomerInviteDeps) {
         { err: (err as Error).message },
         sdp ? 'customer SDP refused' : 'could not anchor the call',
       );
+      if (sdp) res.send(488, { headers: { Warning: warning(err.reason) } });
       await call.close('error', {
         status: sdp ? 488 : 503,
         reason: sdp ? undefined : 'SIP;cause=503;text="media server unavailable"',
@@ -57,4 +58,10 @@ export function customerInviteHandler(deps: CustomerInviteDeps) {
     }
     if (!call.ended) deps.queue(call);
   };
+}
+
+/** A Warning header value (RFC 3261 §20.43): the text is a quoted string of printable ASCII. */
+function warning(text: string): string {
+  const clean = text.replace(/[^\x20-\x7e]|["\\]/g, "'").slice(0, 120);
+  return `399 holdfast "${clean}"`;
 }

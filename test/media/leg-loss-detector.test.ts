@@ -106,6 +106,60 @@ t.test('a counter that goes down is a new baseline, not traffic', async (t) => {
   t.equal(d.observe(3, 400)?.type, 'lost');
 });
 
+t.test('a blind stretch is no evidence: silence counts again from the next poll', async (t) => {
+  const d = new LegLossDetector({ lossMs: 1000 }, 0);
+  run(d, 0, 1000, 100, (ms) => Math.floor(ms / 20));
+  d.blind();
+  t.ok(d.isBlind);
+  // 7 s later the counter has not moved: no loss yet, the silence clock starts now.
+  t.equal(d.observe(50, 8000), undefined);
+  t.notOk(d.isBlind);
+  t.equal(d.state, 'flowing');
+  t.equal(d.observe(50, 8900), undefined);
+  // Silent from the first poll after the blind stretch: rtpengine's doing, most likely.
+  t.match(d.observe(50, 9000), { type: 'stalled', silentForMs: 1000 });
+  t.equal(d.state, 'stalled');
+  t.match(d.observe(60, 9500), { type: 'restored', lostForMs: 500 }, 'packets restore it');
+  // Flowing for a while after the blind stretch, then silent: that is a loss again.
+  for (let at = 9600, n = 61; at <= 11_000; at += 100, n += 5) d.observe(n, at);
+  t.equal(d.observe(131, 11_900), undefined);
+  t.match(d.observe(131, 12_000), { type: 'lost' });
+});
+
+t.test(
+  'backlog counted on coming back, then silence: stalled (rtpengine 10.5 wedge)',
+  async (t) => {
+    const d = new LegLossDetector({ lossMs: 600, stallWindowMs: 1000 }, 0);
+    run(d, 0, 1000, 100, (ms) => Math.floor(ms / 20));
+    d.blind();
+    // rtpengine drains 250 queued packets as it resumes, then never reads the socket again.
+    t.equal(d.observe(300, 8000), undefined);
+    t.equal(d.observe(300, 8100), undefined);
+    t.match(d.observe(300, 8600), { type: 'stalled', silentForMs: 600 });
+  },
+);
+
+t.test('blind while starting: the grace period starts again', async (t) => {
+  const d = new LegLossDetector({ lossMs: 500, graceMs: 2000 }, 0);
+  d.observe(0, 1900);
+  d.blind();
+  t.equal(d.observe(0, 5000), undefined);
+  t.equal(d.observe(0, 6900), undefined, 'within the new grace');
+  t.match(d.observe(0, 7000), { type: 'stalled' });
+});
+
+t.test('packets seen after a blind stretch count as usual', async (t) => {
+  const d = new LegLossDetector({ lossMs: 300 }, 0);
+  run(d, 0, 1000, 100, () => 0);
+  t.equal(d.state, 'lost');
+  d.blind();
+  t.match(d.observe(10, 5000), { type: 'restored' }, 'a lost leg is restored by packets');
+  const fresh = new LegLossDetector({ lossMs: 300 }, 0);
+  fresh.blind();
+  fresh.observe(5, 100);
+  t.equal(fresh.state, 'flowing', 'a first packet after a blind start is a first packet');
+});
+
 t.test('lossMs must be positive', async (t) => {
   t.throws(() => new LegLossDetector({ lossMs: 0 }, 0), /lossMs must be > 0/);
 });

@@ -134,3 +134,25 @@ t.test("'gone' when rtpengine no longer knows the call", async (t) => {
   t.equal(await gone, session.callId);
   t.equal(wd.watchedCalls, 0);
 });
+
+t.test("per-watch listener: 'lost' and 'gone' reach the watch that asked", async (t) => {
+  const re = await rtpengineForTest(t);
+  const { agent, session } = await call(t, re);
+  const wd = new MediaWatchdog({ lossMs: 400, pollMs: 50 });
+  t.teardown(() => wd.close());
+  const heard: string[] = [];
+  const handle = wd.watch(session, 'agent', {
+    lost: (e) => heard.push(`lost ${e.tag}`),
+    gone: (e) => heard.push(`gone ${e.tag}`),
+  });
+  wd.watch(session, 'cust', { lost: () => heard.push('lost cust') });
+  await until(() => handle.state === 'flowing', 1000);
+  agent.pause();
+  await until(() => heard.length > 0, 2000);
+  t.same(heard, ['lost agent']);
+  await re.client.request('delete', { 'call-id': session.callId, 'delete delay': 0 });
+  await until(() => heard.length > 1, 2000);
+  t.same(heard, ['lost agent', 'gone agent'], 'the customer watch had no gone listener');
+  t.equal(handle.state, undefined);
+  t.equal(wd.watchedCalls, 0);
+});

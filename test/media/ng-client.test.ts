@@ -125,3 +125,43 @@ t.test('launcher: a launched rtpengine answers, exposes its pid and stops', asyn
   t.equal(((await client.ping().catch((e) => e)) as RtpengineError).kind, 'timeout');
   client.close();
 });
+
+t.test(
+  'a frozen rtpengine (SIGSTOP): requests time out in bounded rounds; all recovers on SIGCONT',
+  { skip: process.env.RTPENGINE_HOST ? 'needs a private rtpengine to stop' : false },
+  async (t) => {
+    const re = await rtpengineForTest(t, { supervision: { restart: false } });
+    const client = new NgClient({
+      host: re.handle.host,
+      port: re.handle.port,
+      timeoutMs: 400,
+      maxInFlight: 4,
+    });
+    t.teardown(() => client.close());
+    const pid = re.handle.pid!;
+    process.kill(pid, 'SIGSTOP');
+    let frozen = true;
+    t.teardown(() => {
+      if (frozen) process.kill(pid, 'SIGCONT');
+    });
+    const started = performance.now();
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => client.ping()));
+    const elapsed = performance.now() - started;
+    t.ok(
+      results.every(
+        (r) => r.status === 'rejected' && (r.reason as RtpengineError).kind === 'timeout',
+      ),
+    );
+    // 12 requests, 4 at a time, 400 ms each: 3 rounds.
+    t.ok(elapsed >= 1100 && elapsed < 4000, `bounded: ${elapsed.toFixed(0)} ms`);
+    t.same(client.load, { inFlight: 0, queued: 0 }, 'nothing left pending');
+    process.kill(pid, 'SIGCONT');
+    frozen = false;
+    // The replies to the timed-out requests arrive late and are dropped; new ones work.
+    const after = performance.now();
+    const replies = await Promise.all(Array.from({ length: 8 }, () => client.ping()));
+    t.ok(replies.every((r) => r.result === 'pong'));
+    t.ok(performance.now() - after < 400, 'answered at once after the freeze');
+    t.same(client.load, { inFlight: 0, queued: 0 });
+  },
+);
