@@ -15,6 +15,9 @@ import { DrainController } from './drain/drain-controller';
 import { HealthRoutes } from './health/health-routes';
 import { Readiness } from './health/readiness';
 import { reportRtpengine } from './health/rtpengine-report';
+import { readBoard } from './http/board-model';
+import { BoardStream } from './http/board-stream';
+import { watchGateway } from './http/board-watch';
 import { opsRoutes } from './http/ops-routes';
 import { createLogger } from './logging/logger';
 import { countSipResponses } from './metrics/count-sip-responses';
@@ -44,6 +47,7 @@ import { customerInviteHandler } from './sip/customer-invite';
 import { DigestAuth } from './sip/digest-auth';
 import { Registrar } from './sip/registrar';
 import { route, use, type SipRequest, type SipResponse } from './sip-types/srf-types';
+import { systemClock } from '../time/clock';
 import { CountingClock } from './timers/counting-clock';
 import { nodeScheduleClock } from './timers/node-schedule-clock';
 
@@ -281,6 +285,18 @@ export async function startGateway(
       if (probeUri && !probe.routed) throw new Error('the SIP server does not route to us yet');
     });
     readiness.add('not draining', drain.readinessCheck);
+    const board = new BoardStream({
+      read: () => readBoard({ calls, agents, engagements, coordinator }),
+      now: () => clock.now(),
+      subscribe: (poke) => watchGateway({ registry, agents, engagements }, poke),
+      events: (forward) => {
+        opsEvents.on('event', forward);
+        return () => opsEvents.off('event', forward);
+      },
+      timers: systemClock, // the stream's pacing is not one of the gateway's deadlines
+      log,
+    });
+    cleanups.push(['board stream', () => board.close()]);
     // rtpengine supervision → logs, metrics, /ready, /health (replaces the 'rtpengine' check).
     cleanups.push([
       'rtpengine report',
@@ -296,9 +312,13 @@ export async function startGateway(
       coordinator,
       adminToken: config.http.adminToken,
       log,
-      publicRoutes: opsRoutes(new HealthRoutes(readiness), metrics, () =>
-        metrics.setQueueLength(router.queue.size),
-      ),
+      board,
+      publicRoutes: opsRoutes({
+        health: new HealthRoutes(readiness),
+        metrics,
+        beforeScrape: () => metrics.setQueueLength(router.queue.size),
+        sipHostports: hostports.split(',').filter(Boolean),
+      }),
     });
     const address = await api.listen(config.http.listen.host, config.http.listen.port);
     cleanups.push(['agent API', () => api.close()]);
