@@ -5,7 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import Srf from 'drachtio-srf';
-import { connectExternal, launchRtpengine, MediaWatchdog, QueryScheduler } from '../media';
+import {
+  connectExternal,
+  launchRtpengine,
+  MediaWatchdog,
+  QueryScheduler,
+  RtpengineError,
+} from '../media';
 import { startSipServer, type SipServer } from '../sipserver';
 import { AgentDirectory } from './agents/agent-directory';
 import { CallRecordPublisher } from './call-records/call-record-publisher';
@@ -206,9 +212,13 @@ export async function startGateway(
         'customer call',
       );
     });
-    // rtpengine restarted (or a new one answers): every call's media is gone with it.
+    // rtpengine restarted (or a new one answers): the calls it no longer knows lost their
+    // media with it. Asked call by call: one set up since the restart is fine.
     rtpengine.health.on('stateLost', () => {
-      for (const call of [...registry.all.values()]) void call.mediaLost();
+      for (const call of [...registry.all.values()])
+        call.session.query().catch((err: unknown) => {
+          if (err instanceof RtpengineError && err.unknownCall) void call.mediaLost();
+        });
     });
     registry.on('closed', (call) => {
       router.forget(call);

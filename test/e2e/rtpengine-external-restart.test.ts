@@ -33,6 +33,9 @@ t.test('an external rtpengine restarts: its calls end with a Reason; new calls w
     'customer: BYE + Reason',
   );
   t.match((await aliceBye).get('reason') ?? '', /media server failure/, 'alice: BYE + Reason');
+  // A customer that got a BYE stops sending (its stray RTP could land on the next call's
+  // ports in the restarted rtpengine, which reuses them).
+  customer.ep.pause();
   await waitFor(() => hf.gw.calls.size === 0, 'no call left');
   t.same(records, ['media-lost'], 'the call ended as media-lost');
 
@@ -41,7 +44,10 @@ t.test('an external rtpengine restarts: its calls end with a Reason; new calls w
   await next;
   await waitFor(() => [...hf.gw.calls.values()][0]?.state === 'connected', 'second call connected');
   t.ok((await hearsTone(second.ep, ALICE)) > 0.8, 'the new customer hears alice');
-  t.ok((await hearsTone(alice.ep, CUSTOMER_TONE)) > 0.8, 'alice hears the new customer');
+  // A just-started rtpengine on a loaded machine may take a moment to forward both ways.
+  let share = 0;
+  for (let i = 0; i < 3 && share <= 0.8; i++) share = await hearsTone(alice.ep, CUSTOMER_TONE);
+  t.ok(share > 0.8, `alice hears the new customer (${share.toFixed(2)})`);
   t.equal(await second.hangUp(), 200);
   await hf.settled(10_000);
 });
