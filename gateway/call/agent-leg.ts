@@ -282,6 +282,8 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
     // pending answers 491 and both retry later (RFC 3261 §14.2).
     if (this.reinviting) return void res.send(491);
     const offer = sdpOf(req);
+    if (!offer && req.body?.trim())
+      return void res.send(415, { headers: { Accept: 'application/sdp' } });
     // No SDP: a session refresh; the offer in our 200 is the session as it is.
     if (!offer) return void res.send(200, { body: this.dialog?.local.sdp });
     let sdp: string;

@@ -137,6 +137,8 @@ export class CustomerLeg extends EventEmitter<CustomerLegEvents> {
   private async onReinvite(req: SipRequest, res: SipResponse): Promise<void> {
     const headers = sessionTimerHeaders(req);
     const offer = sdpOf(req);
+    if (!offer && req.body?.trim())
+      return void res.send(415, { headers: { Accept: 'application/sdp, multipart/mixed' } });
     // No SDP: a session refresh (RFC 4028); the offer in our 200 is the session as it is.
     if (!offer) return void res.send(200, { body: this.dialog?.local.sdp, headers });
     try {
