@@ -152,3 +152,43 @@ t.test('a full queue (queue.maxQueued) refuses new calls with 503 and Retry-Afte
   t.equal(await first, 487);
   await hf.settled();
 });
+
+t.test('a late offer (INVITE without SDP): offered in the 200, answered in the ACK', async (t) => {
+  const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }]);
+  const alice = await Agent.open(t, hf, 'alice', { tone: ALICE, password: 'pw-alice' });
+  const ep = await RtpEndpoint.open();
+  t.teardown(() => ep.close());
+  const ua = await TestUa.open('udp', hf.sip.udp, 'customer');
+  t.teardown(() => ua.close());
+  const dialog = await ua.invite(
+    `sip:support@${hf.sip.udp.host}:${hf.sip.udp.port}`,
+    '',
+    [],
+    undefined,
+    ep.sdp(),
+  );
+  t.match(dialog.remoteSdp, /^v=0/m, 'the 200 carries an offer');
+  ep.setRemoteFromSdp(dialog.remoteSdp);
+  ep.play({ tone: CUSTOMER_TONE });
+  await waitFor(() => [...hf.gw.calls.values()][0]?.state === 'connected', 'connected to alice');
+  t.ok((await hearsTone(ep, ALICE)) > 0.8, 'the customer hears alice');
+  t.ok((await hearsTone(alice.ep, CUSTOMER_TONE)) > 0.8, 'alice hears the customer');
+  t.equal(await ua.bye(dialog), 200);
+  await hf.settled();
+});
+
+t.test('an INVITE whose body holds no SDP: 415', async (t) => {
+  const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }]);
+  const ua = await TestUa.open('udp', hf.sip.udp, 'customer');
+  t.teardown(() => ua.close());
+  const status = await ua
+    .invite(`sip:support@${hf.sip.udp.host}:${hf.sip.udp.port}`, '{"x":1}', [
+      ['Content-Type', 'application/json'],
+    ])
+    .then(
+      () => 200,
+      (err: SipError) => err.status,
+    );
+  t.equal(status, 415);
+  await hf.settled();
+});
