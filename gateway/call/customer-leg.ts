@@ -128,6 +128,12 @@ export class CustomerLeg extends EventEmitter<CustomerLegEvents> {
     }
     this.life.move('up');
     const g = { log: this.deps.log, fail: (err: Error) => this.deps.fail(err) };
+    // A BYE that came in the same read as the 200's confirmation was handled before we
+    // could listen: drachtio-srf has marked the dialog ended already.
+    if ((this.dialog as unknown as { connected?: boolean }).connected === false) {
+      setImmediate(() => this.emit('hungUp'));
+      return true;
+    }
     this.dialog.on(
       'destroy',
       guard(g, 'customer BYE', () => void this.emit('hungUp')),
