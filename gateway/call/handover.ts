@@ -18,6 +18,11 @@ export interface HandoverCall extends DialingCall {
   pendingResume?: () => Promise<boolean>;
 }
 
+/** A request the call cannot take in its present phase (the API answers 409). */
+export class CallConflictError extends Error {
+  override name = 'CallConflictError';
+}
+
 export class Handover {
   constructor(
     private readonly call: HandoverCall,
@@ -26,6 +31,7 @@ export class Handover {
 
   /** The customer holds with music; the primary and `target` talk once it answers. */
   async consult(target: DialTarget): Promise<RingOutcome> {
+    this.assertTalking('consult');
     const call = this.call;
     const primary = call.primary!;
     call.movePhase('consulting');
@@ -53,7 +59,8 @@ export class Handover {
     const call = this.call;
     const consulted = call.consultLeg;
     const primary = call.primary;
-    if (!consulted || consulted.state !== 'up') return;
+    if (call.phase !== 'consulting' || !consulted || consulted.state !== 'up')
+      throw new CallConflictError(`call ${call.id}: no answered consult to complete`);
     await call.session.pair(CUSTOMER_TAG, consulted.tag);
     call.consultLeg = undefined;
     consulted.assume('primary');
@@ -62,6 +69,14 @@ export class Handover {
     if (primary) await this.retire(primary, 'consult-completed');
     call.refresh();
     await call.audio.sync();
+  }
+
+  /** The consulted agent leaves; the primary talks with the customer again. */
+  async cancelConsult(): Promise<void> {
+    const leg = this.call.consultLeg;
+    if (this.call.phase !== 'consulting' || !leg)
+      throw new CallConflictError(`call ${this.call.id}: no consult to cancel`);
+    await this.endConsult(leg, 'consult-cancelled', { held: false });
   }
 
   /**
@@ -94,6 +109,7 @@ export class Handover {
 
   /** Hands the customer to `target`; back to the primary (as it was) if that fails. */
   async transfer(target: DialTarget): Promise<RingOutcome> {
+    this.assertTalking('transfer');
     const call = this.call;
     call.movePhase('transferring');
     const leg = this.dialer.newLeg('transfer', target, (placed) => (call.transferLeg = placed));
@@ -115,6 +131,14 @@ export class Handover {
     call.refresh();
     await call.audio.sync();
     return call.ended ? 'ended' : 'answered';
+  }
+
+  private assertTalking(what: string): void {
+    const { phase, primary, id } = this.call;
+    if (phase !== 'talking' || primary?.state !== 'up' || primary.role !== 'primary')
+      throw new CallConflictError(
+        `call ${id}: cannot ${what} now (${phase}, agent ${primary?.state ?? 'none'})`,
+      );
   }
 
   private async transferFailed(leg: AgentLeg): Promise<void> {
