@@ -69,12 +69,7 @@ t.test(
 
     t.equal(await customer.hangUp(), 200);
     t.ok(await bob.ua.waitForBye(bob.current!), "bob's consult ends with the call");
-    t.equal(
-      (await hf.api('POST', '/v1/agents/alice/desktop', { state: 'connected' })).status,
-      202,
-      "alice's desktop back after the call",
-    );
-    await nothingLeft(t, hf);
+    await nothingLeft(t, s, ['alice']); // her desktop back after the call
     t.equal(statusOf(hf, 'alice'), 'available');
 
     const record = await recordOf(s.inbox!, call.id);
@@ -148,7 +143,7 @@ t.test(
     t.ok((await hearsTone(bob.ep, CUSTOMER_TONE)) > 0.8, 'bob hears the customer');
 
     t.equal(await customer.hangUp(), 200);
-    await nothingLeft(t, hf);
+    await nothingLeft(t, s);
     const record = await recordOf(s.inbox!, call.id);
     t.match(record.legs, [
       { agentId: 'alice', role: 'primary', endReason: 'consult-completed' },
@@ -226,8 +221,7 @@ t.test(
     ]);
 
     t.equal(await customer.hangUp(), 200);
-    await hf.api('POST', '/v1/agents/alice/desktop', { state: 'connected' });
-    await nothingLeft(t, hf);
+    await nothingLeft(t, s, ['alice']);
     t.equal(statusOf(hf, 'alice'), 'available', 'alice available once back');
     const record = await recordOf(s.inbox!, call.id);
     t.match(record.legs, [
@@ -302,7 +296,7 @@ t.test(
     );
 
     t.equal(await customer.hangUp(), 200);
-    await nothingLeft(t, hf);
+    await nothingLeft(t, s);
     t.equal(statusOf(hf, 'alice'), 'offline', 'alice stays offline');
     const record = await recordOf(s.inbox!, call.id);
     t.match(record.legs, [

@@ -74,8 +74,7 @@ t.test(
 
     t.equal(await customer.hangUp(), 200);
     await sippSucceeded(t, alice, 'alice (BYE at the end)');
-    await hf.api('POST', '/v1/agents/bob/desktop', { state: 'connected' });
-    await nothingLeft(t, hf);
+    await nothingLeft(t, s, ['bob']);
     const record = await recordOf(s.inbox!, call.id);
     t.match(record.legs, [
       { agentId: 'alice', role: 'primary', endReason: 'customer-hangup' },
@@ -102,7 +101,7 @@ t.test(
       carol: true,
       records: true,
     });
-    const { hf, call, bob, customer } = s;
+    const { call, bob, customer } = s;
     const carol = s.carol!;
     await hears(t, bob.ep, TONE.alice, "bob hears alice's rtp_stream");
     await hearsOnlyMusic(t, customer.ep, [TONE.alice, TONE.bob], 'the customer on hold');
@@ -137,8 +136,7 @@ t.test(
     t.ok((await hearsTone(carol.ep, CUSTOMER_TONE)) > 0.8, 'carol hears the customer');
 
     t.equal(await customer.hangUp(), 200);
-    await hf.api('POST', '/v1/agents/alice/desktop', { state: 'connected' });
-    await nothingLeft(t, hf);
+    await nothingLeft(t, s, ['alice']);
     const record = await recordOf(s.inbox!, call.id);
     t.match(record.legs, [
       { agentId: 'alice', role: 'primary', endReason: 'rerouted' },
