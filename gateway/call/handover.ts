@@ -90,13 +90,19 @@ export class Handover {
     const primary = call.primary;
     if (call.ended) return;
     if (primary && !primary.released) {
+      primary.held = after.held;
+      // The customer's hold music started while it was alone, and rtpengine's player dies
+      // when the customer is paired again: the plan stops it before the pairing (a held
+      // customer and its agent blocked first), and the talking rules start it anew after.
+      await call.audio.sync();
       await call.session.pair(CUSTOMER_TAG, primary.tag).catch((err: Error) => {
         call.log.warn({ err: err.message }, 'could not bring the customer back to the primary');
       });
-      primary.held = after.held;
     }
-    if (call.phase === 'consulting') call.movePhase('talking');
+    // The consulted leg goes before the phase moves: a phase change re-enters the policy for
+    // the call's absent agents, and a dropped consulted agent's part here is already over.
     await this.retire(leg, reason);
+    if (call.phase === 'consulting') call.movePhase('talking');
     call.refresh();
     await call.audio.sync();
   }
