@@ -59,19 +59,10 @@ export function portRangeWarning(
 ): string | undefined {
   const calls = callsForPortRange(range, opts);
   if (calls >= wantedCalls) return undefined;
-  const needed = wantedCalls * (opts.legsPerCall ?? 3) * (opts.portsPerLeg ?? 2);
+  const needed = wantedCalls * (opts.legsPerCall ?? 4) * (opts.portsPerLeg ?? 2);
   return (
     `media port range ${range.min}-${range.max} (${portCount(range)} ports) carries about ` +
     `${calls} calls when every call is being rerouted; ${wantedCalls} need ${needed} ports ` +
     `(media.ports)`
   );
-}
-
-/** A random block of `count` ports below the kernel's ephemeral range (32768+). */
-export function randomPortBlock(count: number): PortRange {
-  // If two rtpengines pick the same block, each skips ports the other holds: a collision
-  // costs capacity, not correctness.
-  const blocks = Math.max(1, Math.floor((32768 - 16384) / count));
-  const min = 16384 + Math.floor(Math.random() * blocks) * count;
-  return { min, max: min + count - 1 };
 }

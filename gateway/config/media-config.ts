@@ -25,11 +25,12 @@ export function parseMedia(media: Obj, env: NodeJS.ProcessEnv): HoldfastConfig['
     };
     return { lossMs, rtpengine };
   }
-  return { lossMs, ports: portRange(media.ports, 'media.ports', DEFAULTS.media.ports) };
+  const ports = portRange(media.ports, 'media.ports');
+  return { lossMs, ...(ports ? { ports } : {}) };
 }
 
-function portRange(v: unknown, key: string, fallback: PortRange): PortRange {
-  if (v === undefined || v === null) return { ...fallback };
+function portRange(v: unknown, key: string): PortRange | undefined {
+  if (v === undefined || v === null) return undefined;
   if (typeof v !== 'object' || Array.isArray(v))
     throw new ConfigError(key, `must be a mapping {min, max} (got ${show(v)})`);
   const r = v as Obj;

@@ -75,7 +75,8 @@ t.test('new keys: defaults', async (t) => {
   const c = parseConfig({}, { env });
   t.equal(c.queue.maxQueued, 1000);
   t.equal(c.queue.retryAfterS, 5);
-  t.same(c.media.ports, { min: 30000, max: 49999 });
+  // Unset: the private rtpengine claims a free block of its own at launch.
+  t.equal(c.media.ports, undefined);
   t.equal(c.sip.callerIdentity, true);
   t.same(c.notifications, { maxHeld: 100, maxHeldBytes: 262144, maxAgeMs: 3600000 });
 });

@@ -3,7 +3,8 @@
 // what callsForPortRange says; and the default range carries the 500-call target.
 import t, { type Test } from 'tap';
 import { MediaSession } from '../../media/media-session';
-import { callsForPortRange, randomPortBlock } from '../../media/port-range';
+import { claimPortBlock } from '../../media/port-block-claim';
+import { callsForPortRange } from '../../media/port-range';
 import { rtpengineForTest, uniqueCallId, type RtpengineForTest } from '../helpers/rtp-engine';
 import type { LaunchOptions } from '../../media/rtpengine-launcher';
 
@@ -56,7 +57,9 @@ const engine = (t: Test, opts: LaunchOptions) =>
 const skip = process.env.RTPENGINE_HOST ? 'needs a private rtpengine' : false;
 
 t.test('1000 ports (the old default) run out where callsForPortRange says', { skip }, async (t) => {
-  const ports = randomPortBlock(1000);
+  const block = claimPortBlock(1000);
+  t.teardown(() => block.release());
+  const ports = block.range;
   const re = await engine(t, { ports });
   const predicted = callsForPortRange(ports);
   t.equal(predicted, 125);
