@@ -73,7 +73,7 @@ export async function startGateway(
     const ext = config.media.rtpengine;
     const rtpengine = ext
       ? await connectExternal(ext.host, ext.port)
-      : await launchRtpengine({ ports: config.media.ports });
+      : await launchRtpengine({ ports: config.media.ports, portCount: config.media.portBlock });
     cleanups.push(['rtpengine', () => rtpengine.stop()]);
     const metrics = new GatewayMetrics({ processMetrics: opts.processMetrics ?? true });
     const ng = new MeteredNgClient({ host: rtpengine.host, port: rtpengine.port }, metrics);
