@@ -7,6 +7,9 @@
 //   re-INVITE → audio   the page's re-INVITE leaves (seen on the SIP wire tap) → audio both
 //                       ways: the customer decodes the browser's tone and the page hears
 //                       the customer's (its own Web Audio meter); the later of the two
+//   signal → board      the redirection event → the episode's card on the operations board
+//                       (another page of the same browser, on the admin stream)
+//   re-INVITE → board   the re-INVITE leaves → the card is off the board
 // Prints a table and, last, one JSON line.
 //
 //   npm run bench:browser -- [--drops 20]
@@ -16,6 +19,7 @@ import { readWav } from '../test/helpers/audio-wav';
 import { startTestGateway, waitFor } from '../test/e2e/fixtures/gateway-harness';
 import { Customer, CUSTOMER_TONE } from '../test/e2e/fixtures/parties';
 import { AgentPage, ALICE } from '../test/browser/fixtures/agent-page';
+import { BoardPage } from '../test/browser/fixtures/board-page';
 import { promptOnset, toneOnset } from '../test/browser/fixtures/audio-timing';
 import { BROWSER_TONE, chromiumMissing, launchChromium } from '../test/browser/fixtures/chromium';
 import { SipWireTap } from '../test/browser/fixtures/sip-wire-tap';
@@ -68,6 +72,8 @@ async function main(): Promise<void> {
   const toTwoWay: number[] = [];
   const toCustomer: number[] = [];
   const toAgent: number[] = [];
+  const toBoard: number[] = [];
+  const offBoard: number[] = [];
   const failures: string[] = [];
   try {
     const hf = await startTestGateway(owner, [{ id: 'alice', password: 'pw-alice' }], {
@@ -78,6 +84,9 @@ async function main(): Promise<void> {
     const tap = await SipWireTap.open(owner, hf.sip.ws!);
     const browser = await launchChromium(owner);
     const page = await AgentPage.open(owner, browser, hf, tap);
+    const board = await BoardPage.open(owner, browser, hf);
+    await board.live();
+    const card = 'article.episode[data-agent="alice"]';
     await page.login(ALICE);
     const calling = Customer.call(owner, hf);
     await page.waitForPhase('ringing');
@@ -89,20 +98,24 @@ async function main(): Promise<void> {
 
     for (let i = 1; i <= DROPS; i++) {
       customer.ep.clear();
+      const shown = board.whenShown(card);
       const dropAt = await page.dropDesktop();
       await waitFor(() => call.state === 'agentGone', `drop ${i}: agent gone`, 5000);
       await sleep(1800); // enough of the prompt to recognise it
       const onset = promptOnset(customer.ep, dropAt, PROMPT);
       if (onset.score > 0.8) signalToPrompt.push(onset.atEpochMs - dropAt);
       else failures.push(`drop ${i}: prompt not recognised (score ${onset.score.toFixed(2)})`);
+      toBoard.push((await shown) - dropAt);
 
       const invites = tap.sent('INVITE').length;
       const pageHeard = page.waitForTone(CUSTOMER_TONE, 15_000);
+      const cleared = board.whenShown(card, { gone: true, timeoutMs: 15_000 });
       const restoreAt = await page.restoreDesktop();
       const outcome = await page.recovered(restoreAt, 15_000);
       if (outcome !== 're-invite') {
         failures.push(`drop ${i}: recovery was ${outcome}`);
         await pageHeard.catch(() => {});
+        await cleared.catch(() => {});
         continue;
       }
       const reinviteAt = await until(
@@ -117,6 +130,7 @@ async function main(): Promise<void> {
       toCustomer.push(customerHeard - reinviteAt);
       toAgent.push(agentHeard - reinviteAt);
       toTwoWay.push(Math.max(customerHeard, agentHeard) - reinviteAt);
+      offBoard.push((await cleared) - reinviteAt);
       await waitFor(() => call.state === 'connected', `drop ${i}: reattached`, 5000);
       process.stderr.write(`drop ${i}/${DROPS} done\n`);
       await sleep(500);
@@ -139,6 +153,8 @@ async function main(): Promise<void> {
     reinviteToTwoWayAudioMs: summary(toTwoWay),
     reinviteToCustomerHearsMs: summary(toCustomer),
     reinviteToAgentHearsMs: summary(toAgent),
+    signalToBoardMs: summary(toBoard),
+    reinviteToBoardClearMs: summary(offBoard),
     failures,
   };
   const row = (name: string, s: ReturnType<typeof summary>) =>
@@ -153,6 +169,8 @@ async function main(): Promise<void> {
   console.log(row('re-INVITE → two-way audio', result.reinviteToTwoWayAudioMs));
   console.log(row('  re-INVITE → customer hears', result.reinviteToCustomerHearsMs));
   console.log(row('  re-INVITE → agent hears', result.reinviteToAgentHearsMs));
+  console.log(row('signal → on the board', result.signalToBoardMs));
+  console.log(row('re-INVITE → off the board', result.reinviteToBoardClearMs));
   for (const f of failures) console.log(`  failure: ${f}`);
   console.log(JSON.stringify(result));
   if (failures.length) process.exitCode = 1;

@@ -9,16 +9,17 @@ import { connectExternal, launchRtpengine, MediaWatchdog, QueryScheduler } from 
 import { startSipServer, type SipServer } from '../sipserver';
 import { AgentDirectory } from './agents/agent-directory';
 import { CallRecordPublisher } from './call-records/call-record-publisher';
-import { recordCall } from './call-records/record-call';
 import { WebhookSink } from './call-records/webhook-sink';
 import { DrainController } from './drain/drain-controller';
 import { HealthRoutes } from './health/health-routes';
 import { Readiness } from './health/readiness';
 import { reportRtpengine } from './health/rtpengine-report';
+import { readBoard } from './http/board-model';
+import { BoardStream } from './http/board-stream';
+import { watchGateway } from './http/board-watch';
 import { opsRoutes } from './http/ops-routes';
 import { createLogger } from './logging/logger';
 import { countSipResponses } from './metrics/count-sip-responses';
-import { observeCallRecord } from './call-records/record-metrics';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MeteredNgClient } from './metrics/metered-ng-client';
 import { SipRateLimiter } from './rate-limit/sip-rate-limiter';
@@ -28,9 +29,11 @@ import { CallRegistry } from './call/call-registry';
 import type { GatewayOptions, RunningGateway } from './gateway-types';
 import { connectSrf } from './startup/connect-srf';
 import { loadPrompts } from './startup/load-prompts';
+import { RouteProbe } from './startup/route-probe';
 import { ConversationBook } from './conversations/conversation-book';
 import { OpsEvents } from './events/ops-events';
 import { HandoverDesk } from './routing/handover-desk';
+import { observeCalls } from './call-observers';
 import { callerIdentityHeaders } from './sip-types/caller-identity';
 import { Engagements } from './engagements/engagements';
 import type { HoldfastConfig } from './config/config-types';
@@ -43,6 +46,7 @@ import { customerInviteHandler } from './sip/customer-invite';
 import { DigestAuth } from './sip/digest-auth';
 import { Registrar } from './sip/registrar';
 import { route, use, type SipRequest, type SipResponse } from './sip-types/srf-types';
+import { systemClock } from '../time/clock';
 import { CountingClock } from './timers/counting-clock';
 import { nodeScheduleClock } from './timers/node-schedule-clock';
 
@@ -112,7 +116,6 @@ export async function startGateway(
         }
       },
     ]);
-    const hostports = await connectSrf(srf, connect);
 
     // The model.
     const agents = new AgentDirectory(config.agents, () => clock.now());
@@ -180,35 +183,20 @@ export async function startGateway(
         }),
     );
     cleanups.push(['call records', () => records.close()]);
-    // Conversation events reach the agent's stream, the admin stream and the webhook.
-    conversations.on('event', (ev) => {
-      const { type, at, ...fields } = ev;
-      notifications.box(ev.agentId).post({ type, callId: ev.callId, data: fields });
-      records.publishEvent(opsEvents.publish(type, fields, at));
-    });
     const desk = new HandoverDesk({ agents, config, log });
-    registry.on('opened', (call) => {
-      engagements.track(call);
-      call.on('phase', () => coordinator.phaseChanged(call));
-      call.on('referred', (leg, req, res) => desk.refer(call, leg, req, res));
-      metrics.callStarted();
-      recordCall(call, (record) => {
-        observeCallRecord(metrics, record);
-        records.publish(record);
-      });
-      call.on('disconnected', (_agentId, evidence) => metrics.disconnectDetected(evidence));
-      call.log.info(
-        { from: call.customer.request.get('From'), source: call.customer.request.source_address },
-        'customer call',
-      );
-    });
-    // rtpengine restarted (or a new one answers): every call's media is gone with it.
-    rtpengine.health.on('stateLost', () => {
-      for (const call of [...registry.all.values()]) void call.mediaLost();
-    });
-    registry.on('closed', (call) => {
-      router.forget(call);
-      drain.callEnded();
+    observeCalls({
+      registry,
+      engagements,
+      coordinator,
+      desk,
+      router,
+      drain,
+      metrics,
+      records,
+      rtpengine,
+      conversations,
+      notifications,
+      events: opsEvents,
     });
 
     // Middleware runs for out-of-dialog requests only: in-dialog ones (an agent's re-INVITE
@@ -242,6 +230,7 @@ export async function startGateway(
         log,
       }),
     );
+    const probe = new RouteProbe();
     route(srf, 'options', (_req: SipRequest, res: SipResponse) =>
       res.send(200, { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER' } }),
     );
@@ -264,11 +253,31 @@ export async function startGateway(
     cleanups.push(['registrations', () => registrar.close()]);
     route(srf, 'register', (req: SipRequest, res: SipResponse) => registrar.handle(req, res));
 
+    // Every handler is in place before drachtio-srf connects and sends its routes.
+    const hostports = await connectSrf(srf, connect);
+    if (!(await probe.run(srf)))
+      log.warn("the SIP server has not taken holdfast's routes yet (no answer to a probe)");
+
     const readiness = new Readiness();
     readiness.add('drachtio', async () => {
       if (!drachtioUp) throw new Error('not connected to the SIP server');
+      // Asked again until it answers: a server that came back takes the routes anew.
+      if (!probe.routed && !(await probe.run(srf, 1000)))
+        throw new Error('the SIP server has not taken our routes yet');
     });
     readiness.add('not draining', drain.readinessCheck);
+    const board = new BoardStream({
+      read: () => readBoard({ calls, agents, engagements, coordinator }),
+      now: () => clock.now(),
+      subscribe: (poke) => watchGateway({ registry, agents, engagements }, poke),
+      events: (forward) => {
+        opsEvents.on('event', forward);
+        return () => opsEvents.off('event', forward);
+      },
+      timers: systemClock, // the stream's pacing is not one of the gateway's deadlines
+      log,
+    });
+    cleanups.push(['board stream', () => board.close()]);
     // rtpengine supervision → logs, metrics, /ready, /health (replaces the 'rtpengine' check).
     cleanups.push([
       'rtpengine report',
@@ -284,9 +293,13 @@ export async function startGateway(
       coordinator,
       adminToken: config.http.adminToken,
       log,
-      publicRoutes: opsRoutes(new HealthRoutes(readiness), metrics, () =>
-        metrics.setQueueLength(router.queue.size),
-      ),
+      board,
+      publicRoutes: opsRoutes({
+        health: new HealthRoutes(readiness),
+        metrics,
+        beforeScrape: () => metrics.setQueueLength(router.queue.size),
+        sipHostports: hostports.split(',').filter(Boolean),
+      }),
     });
     const address = await api.listen(config.http.listen.host, config.http.listen.port);
     cleanups.push(['agent API', () => api.close()]);

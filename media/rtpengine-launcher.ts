@@ -46,7 +46,7 @@ export interface LaunchOptions {
   logLevel?: number;
   /** Media ports. Default: a random block of portCount ports in 16384–32767. */
   ports?: PortRange;
-  /** Size of the random block when `ports` is not given. Default 4000 (port-range.ts). */
+  /** Size of the random block when `ports` is not given. Default 6000 (port-range.ts). */
   portCount?: number;
   /** ng port; default a free one. */
   ngPort?: number;

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.resolve(here, '..', 'dist', 'web');
-const sites = [{ name: 'agent', entry: 'main.ts', bundle: 'agent.js' }];
+const sites = [
+  { name: 'agent', entry: 'main.ts', bundle: 'agent.js' },
+  { name: 'board', entry: 'main.ts', bundle: 'board.js' },
+];
 
 for (const site of sites) {
   const src = path.join(here, site.name);

@@ -3,6 +3,7 @@
 // session refresh (RFC 4028); a NOTIFY matches no subscription of ours (RFC 6665 §4.1.3);
 // MESSAGE is not something a voice gateway takes (RFC 3261 §8.2.1).
 import { UnsupportedSdpError, type MediaSession } from '../../media';
+import { sessionTimerHeaders } from '../sip-types/sdp-body';
 import type { SipDialog, SipRequest, SipResponse } from '../sip-types/srf-types';
 
 export const LEG_ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REFER';
@@ -21,7 +22,7 @@ export function answerOtherRequests(
   dialog.on(
     'update',
     wrap('UPDATE', async (req: SipRequest, res: SipResponse) => {
-      if (!req.body?.trim()) return void res.send(200);
+      if (!req.body?.trim()) return void res.send(200, { headers: sessionTimerHeaders(req) });
       if (!isSdp(req)) return void res.send(415, { headers: { Accept: 'application/sdp' } });
       try {
         res.send(200, { body: await session.renegotiate(tag, req.body) });

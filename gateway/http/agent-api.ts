@@ -6,7 +6,9 @@
 //   GET  /v1/agents, GET /v1/calls      state
 //   POST /v1/calls/{id}/hold {"held":bool}, POST /v1/calls/{id}/mute {"muted":bool}
 //   PUT  /v1/log-level {"level":"debug"}  (admin)
-// Routes without authentication (health, metrics) are mounted in front by the gateway.
+//   GET  /v1/events                     Server-Sent Events: the operations board (admin)
+// Routes without authentication (health, metrics, pages) are mounted in front by the
+// gateway. A path outside the collections below is a 404 before any token is asked for.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -21,11 +23,15 @@ import type { NotificationCenter } from '../notifications/notification-center';
 import type { Delivery } from '../notifications/notification-box';
 import type { DisconnectCoordinator } from '../policy/disconnect-coordinator';
 import { isLogLevel, LOG_LEVELS, setLevel } from '../logging/log-level';
+import type { BoardStream } from './board-stream';
 import { HttpError } from './http-errors';
 
 const MAX_BODY = 64 * 1024;
 const MAX_TYPE_CHARS = 100;
 const MAX_CALL_ID_CHARS = 200;
+
+/** The API's collections: /v1/<one of these>[/…] needs a token, anything else is unknown. */
+const COLLECTIONS = new Set(['agents', 'calls', 'events', 'log-level']);
 
 export interface AgentApiDeps {
   agents: AgentDirectory;
@@ -37,6 +43,8 @@ export interface AgentApiDeps {
   coordinator: DisconnectCoordinator;
   adminToken: string;
   log: Logger;
+  /** The operations board's stream, at GET /v1/events. */
+  board?: Pick<BoardStream, 'handle' | 'poke'>;
   /** Answers what it knows without authentication (/health, /ready, /metrics); false = not mine. */
   publicRoutes?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
@@ -74,12 +82,18 @@ export class AgentApi {
     try {
       if (this.deps.publicRoutes?.(req, res)) return;
       const url = new URL(req.url ?? '/', 'http://holdfast');
-      const caller = this.authenticate(req);
       const parts = url.pathname.split('/').filter(Boolean);
-      if (parts[0] !== 'v1')
+      if (parts[0] !== 'v1' || !COLLECTIONS.has(parts[1]))
         throw new HttpError(404, 'not_found', `no such resource: ${url.pathname}`);
+      const caller = this.authenticate(req);
       const [, collection, id, sub] = parts;
       const method = req.method ?? 'GET';
+      if (collection === 'events' && !id && this.deps.board)
+        return await this.only(method, 'GET', () => {
+          if (!caller.admin)
+            throw new HttpError(403, 'forbidden', 'the board needs the admin token');
+          this.deps.board!.handle(req, res);
+        });
       if (collection === 'log-level' && !id)
         return await this.only(method, 'PUT', async () =>
           this.json(res, 200, this.logLevel(caller, await readJson(req))),
@@ -128,6 +142,7 @@ export class AgentApi {
           body: () => body,
           desk: this.deps.desk,
         });
+        this.deps.board?.poke(); // hold and mute are told by no event
         return this.json(res, status, reply);
       }
       throw new HttpError(404, 'not_found', `no such resource: ${method} ${url.pathname}`);

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { UnsupportedSdpError } from '../../media';
 import type { Call } from '../call/call';
+import { sdpOf } from '../sip-types/sdp-body';
 import type { AddressAllowList } from '../sip-types/address-allow-list';
 import type { SipRequest, SipResponse } from '../sip-types/srf-types';
 
@@ -26,8 +27,14 @@ export function customerInviteHandler(deps: CustomerInviteDeps) {
       res.send(403, { headers: { Warning: '399 holdfast "source not allowed"' } });
       return;
     }
-    if (!req.body || !req.body.trim()) {
-      res.send(488, { headers: { Warning: '399 holdfast "an SDP offer is required"' } });
+    // No body: a late offer (the offer goes in our 200). A body that holds no SDP: refused.
+    if (req.body?.trim() && !sdpOf(req)) {
+      res.send(415, {
+        headers: {
+          Accept: 'application/sdp, multipart/mixed',
+          Warning: '399 holdfast "the body holds no SDP"',
+        },
+      });
       return;
     }
     if (deps.queueFull()) {

@@ -14,6 +14,7 @@ import { Customer, CUSTOMER_TONE, hearsTone } from '../e2e/fixtures/parties';
 import { AgentPage, ALICE } from './fixtures/agent-page';
 import { epochOf, promptOnset } from './fixtures/audio-timing';
 import { BROWSER_TONE, chromiumMissing, launchChromium } from './fixtures/chromium';
+import { screenshot } from './fixtures/screenshots';
 import { iceAndDtls, sdpOf, SipWireTap } from './fixtures/sip-wire-tap';
 
 const PROMPT = readWav(path.join(__dirname, '../../prompts/agent-disconnected.wav')).samples;
@@ -73,9 +74,7 @@ t.test(
       /disconnected/,
       'the page shows the desktop disconnected',
     );
-    await agent.page.screenshot({
-      path: path.join(__dirname, '../../docs/agent-page-desktop-disconnected.png'),
-    });
+    await screenshot(t, agent.page, 'agent-page-desktop-disconnected.png');
 
     // The desktop is back within the window.
     const invitesBefore = tap.sent('INVITE').length;

@@ -2,14 +2,15 @@
 // SIP server, a customer call from the SBC side, answered in the page, ICE + DTLS-SRTP
 // against the real rtpengine. Both directions are checked where they are heard: the
 // customer decodes the browser's tone from RTP; the page measures the customer's tone with
-// Web Audio. Then hold and mute through the page's buttons, and a screenshot for the docs.
-import path from 'node:path';
+// Web Audio. Then hold and mute through the page's buttons, and a screenshot for the docs
+// (written to docs/ with HOLDFAST_SCREENSHOTS=1).
 import t from 'tap';
 import { toneShare } from '../helpers/audio-compare';
 import { sleep, startTestGateway, waitFor } from '../e2e/fixtures/gateway-harness';
 import { Customer, CUSTOMER_TONE, hearsTone, listen } from '../e2e/fixtures/parties';
 import { AgentPage, ALICE } from './fixtures/agent-page';
 import { BROWSER_TONE, chromiumMissing, launchChromium } from './fixtures/chromium';
+import { screenshot } from './fixtures/screenshots';
 import { SipWireTap } from './fixtures/sip-wire-tap';
 
 const missing = chromiumMissing();
@@ -66,7 +67,7 @@ t.test('two-way audio between the agent page and a customer', { skip: missing },
     /chat-offer/,
     'the notification is shown',
   );
-  await agent.page.screenshot({ path: path.join(__dirname, '../../docs/agent-page-in-call.png') });
+  await screenshot(t, agent.page, 'agent-page-in-call.png');
 
   await agent.click('#mute');
   await waitFor(() => call.muted, 'muted on the gateway');

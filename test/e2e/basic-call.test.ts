@@ -2,25 +2,18 @@
 // through the gateway: two-way audio checked with Node RTP sockets on both sides, then
 // the customer hangs up and everything is released.
 import t from 'tap';
-import { RtpEndpoint } from '../helpers/rtp-endpoint';
 import { describeSipp, startSipp } from '../helpers/sipp';
 import { toneShare, joinSamples } from '../helpers/audio-compare';
 import { rtpenginePortFor, sleep, startTestGateway, waitFor } from './fixtures/gateway-harness';
+import { CUSTOMER_TONE, openEndpoint } from './fixtures/parties';
 import { TestUa } from './fixtures/test-ua';
 
-const CUSTOMER_TONE = 440;
 const AGENT_TONE = 1000;
-
-async function endpoint(t: { teardown(fn: () => unknown): void }): Promise<RtpEndpoint> {
-  const ep = await RtpEndpoint.open();
-  t.teardown(() => ep.close());
-  return ep;
-}
 
 t.test(
   'customer → agent: ringing, answer, two-way audio, customer BYE releases everything',
   async (t) => {
-    const agentEp = await endpoint(t);
+    const agentEp = await openEndpoint(t);
     const agent = await startSipp(t, {
       scenario: 'gateway-agent.xml',
       keys: { rtp_ip: '127.0.0.1', rtp_port: agentEp.port },
@@ -29,7 +22,7 @@ t.test(
     const hf = await startTestGateway(t, [
       { id: 'carol', uri: `sip:carol@127.0.0.1:${agent.port}` },
     ]);
-    const customerEp = await endpoint(t);
+    const customerEp = await openEndpoint(t);
     const customer = await startSipp(t, {
       scenario: 'gateway-customer.xml',
       remote: hf.sip.udp,
@@ -91,7 +84,7 @@ t.test(
     const ua = await TestUa.open('udp', hf.sip.udp, 'sbc');
     t.teardown(() => ua.close());
     t.equal(await ua.options(`sip:${hf.sip.udp.host}:${hf.sip.udp.port}`), 200);
-    const ep = await endpoint(t);
+    const ep = await openEndpoint(t);
     const caller = await startSipp(t, {
       scenario: 'gateway-customer-403.xml',
       remote: hf.sip.udp,

@@ -2,27 +2,20 @@
 // that fail or do not answer while ringing, bad SDP, and a customer hang-up in every phase
 // releasing everything (no call, no timer, no watched leg, nothing in rtpengine).
 import t from 'tap';
-import { rms, toneShare } from '../helpers/audio-compare';
 import { describeSipp, startSipp } from '../helpers/sipp';
 import {
   rtpenginePortFor,
-  sleep,
   startTestGateway,
   waitFor,
   type TestGateway,
 } from './fixtures/gateway-harness';
-import {
-  Agent,
-  Customer,
-  CUSTOMER_TONE,
-  hearsTone,
-  listen,
-  openEndpoint,
-} from './fixtures/parties';
+import { hears, hearsMusic } from './fixtures/hearing';
+import { Customer, CUSTOMER_TONE, openEndpoint } from './fixtures/parties';
+import { connectedCall, gatewayWithAgents, TONES } from './fixtures/scenes';
 import { SipError, TestUa } from './fixtures/test-ua';
 
-const ALICE_TONE = 1000;
-const BOB_TONE = 1600;
+const ALICE_TONE = TONES.alice;
+const BOB_TONE = TONES.bob;
 
 const calls = (hf: TestGateway) => [...hf.gw.calls.values()];
 
@@ -90,10 +83,7 @@ t.test(
     await waitFor(() => calls(hf)[0]?.state === 'connected', 'bridged to the overflow');
     t.equal(calls(hf)[0].agentId, undefined, 'not an agent');
     // Audio with the overflow destination (SIPp UAS whose SDP is our socket).
-    t.ok(
-      (await hearsTone(overflowEp, CUSTOMER_TONE)) > 0.8,
-      'the overflow destination hears the customer',
-    );
+    await hears(t, overflowEp, CUSTOMER_TONE, 'the overflow destination hears the customer');
     t.equal(await customer.hangUp(), 200);
     await overflow.stop(2000);
     await hf.settled();
@@ -115,8 +105,7 @@ t.test(
       if (m.status === 183) ep.setRemoteFromSdp(m.body.toString());
     });
     await waitFor(() => calls(hf).length === 1, 'queued');
-    const music = await listen(ep, 800, 400);
-    t.ok(rms(music) > 300, `the waiting customer hears music (rms ${rms(music).toFixed(0)})`);
+    await hearsMusic(t, ep, 'the waiting customer hears music', { settleMs: 400 });
     const err = await outcome.then(
       () => undefined,
       (e: unknown) => e,
@@ -132,41 +121,31 @@ t.test(
   'an agent that fails while ringing is skipped; one that does not answer times out; the next answers',
   async (t) => {
     const busy = await startSipp(t, { scenario: 'gateway-agent-busy.xml', timeoutMs: 20_000 });
-    const hf = await startTestGateway(
-      t,
-      [
-        { id: 'dave', uri: `sip:dave@127.0.0.1:${busy.port}` },
-        { id: 'erin', password: 'pw-erin' },
-        { id: 'bob', password: 'pw-bob' },
-      ],
-      { queue: { ringTimeoutMs: 1200 } },
-    );
-    // erin rings and never answers; bob answers. dave is the longest idle (static from the start).
-    const erin = await Agent.open(t, hf, 'erin', { tone: ALICE_TONE, password: 'pw-erin' });
+    // erin rings and never answers; bob answers. dave is the longest idle (static from the
+    // start), erin next (listed first).
+    const stage = await gatewayWithAgents(t, {
+      agents: { erin: { tone: ALICE_TONE }, bob: {} },
+      moreAgents: [{ id: 'dave', uri: `sip:dave@127.0.0.1:${busy.port}` }],
+      queue: { ringTimeoutMs: 1200 },
+    });
+    const { erin } = stage.agents;
     erin.autoAnswer = false;
     const erinInvites: string[] = [];
     erin.ua.on('invite', (inv) => {
       erinInvites.push(inv.req.callId);
       inv.ring();
     });
-    await sleep(20);
-    await Agent.open(t, hf, 'bob', { tone: BOB_TONE, password: 'pw-bob' });
-    const customer = await Customer.call(t, hf);
-    const call = calls(hf)[0];
-    await waitFor(
-      () => call.state === 'connected' && call.agentId === 'bob',
-      'bob answers in the end',
-      10_000,
-    );
+    const scene = await stage.customerCalls({ to: 'bob', connectMs: 10_000 }); // in the end
+    const { call, hf } = scene;
     t.same([...call.skip].sort(), ['dave', 'erin'], 'dave (486) and erin (no answer) were skipped');
     t.equal(erinInvites.length, 1, 'erin was rung once');
     t.equal(hf.gw.agents.get('dave')!.status, 'available');
     t.equal(hf.gw.agents.get('erin')!.status, 'available');
-    t.ok((await hearsTone(customer.ep, BOB_TONE)) > 0.8, 'the customer hears bob');
-    t.equal(await customer.hangUp(), 200);
+    await hears(t, scene.customer.ep, BOB_TONE, 'the customer hears bob');
+    await scene.hangUp();
     const r = await busy.stop(2000);
     t.ok(r.successful >= 1 || r.created >= 1, describeSipp(r));
-    await hf.settled();
+    await scene.end();
   },
 );
 
@@ -190,14 +169,12 @@ t.test('an SDP the gateway cannot use gets 488 and leaves nothing behind', async
 });
 
 t.test('a customer hang-up releases everything in every phase', async (t) => {
-  const hf = await startTestGateway(
-    t,
-    [
-      { id: 'alice', password: 'pw-alice' },
-      { id: 'bob', password: 'pw-bob' },
-    ],
-    { policy: { reconnectWindowMs: 800, presenceTimeoutMs: 30_000 } },
-  );
+  // Nobody registered at first; bob never comes.
+  const stage = await gatewayWithAgents(t, {
+    agents: { alice: { joins: 'later' }, bob: { joins: 'later' } },
+    policy: { reconnectWindowMs: 800, presenceTimeoutMs: 30_000 },
+  });
+  const { hf } = stage;
 
   // queued (nobody registered yet)
   const c1 = await TestUa.open('udp', hf.sip.udp, 'customer');
@@ -211,7 +188,7 @@ t.test('a customer hang-up releases everything in every phase', async (t) => {
   await hf.settled();
 
   // ringing
-  const alice = await Agent.open(t, hf, 'alice', { tone: ALICE_TONE, password: 'pw-alice' });
+  const alice = await stage.open('alice');
   alice.autoAnswer = false;
   const rung = alice.ua.nextInvite();
   const c2 = await TestUa.open('udp', hf.sip.udp, 'customer');
@@ -227,32 +204,22 @@ t.test('a customer hang-up releases everything in every phase', async (t) => {
   alice.autoAnswer = true;
 
   // connected
-  let customer = await Customer.call(t, hf);
-  await waitFor(() => calls(hf)[0]?.state === 'connected', 'connected');
-  await customer.hangUp();
+  let scene = await stage.customerCalls({ to: 'alice' });
+  await scene.customer.hangUp();
   await waitFor(() => alice.current?.ended === true, 'alice got the BYE');
-  await hf.settled();
+  await scene.end();
 
   // agent gone (media lost), then rerouting (queued again after the window)
-  customer = await Customer.call(t, hf);
-  await waitFor(() => calls(hf)[0]?.state === 'connected', 'connected again');
-  alice.ep.pause();
-  await waitFor(() => calls(hf)[0]?.state === 'agentGone', 'agent gone');
-  await customer.hangUp();
-  await hf.api('POST', '/v1/agents/alice/desktop', { state: 'connected' });
-  await hf.settled();
+  scene = await stage.customerCalls({ to: 'alice' });
+  await scene.drop({ by: 'media', goneWithinMs: 8000 });
+  await scene.customer.hangUp();
+  await scene.end({ bringBack: ['alice'] });
 
-  customer = await Customer.call(t, hf);
-  await waitFor(() => calls(hf)[0]?.state === 'connected', 'connected a third time');
-  alice.ep.pause();
-  await waitFor(
-    () => calls(hf)[0]?.state === 'queued',
-    'rerouted, waiting (bob is not there)',
-    6000,
-  );
-  await customer.hangUp();
-  await hf.api('POST', '/v1/agents/alice/desktop', { state: 'connected' });
-  await hf.settled();
+  scene = await stage.customerCalls({ to: 'alice' });
+  await scene.drop({ by: 'media', goneWithinMs: 6000 });
+  await waitFor(() => scene.call.state === 'queued', 'rerouted, waiting (bob is not there)', 6000);
+  await scene.customer.hangUp();
+  await scene.end({ bringBack: ['alice'] });
   t.equal(hf.gw.stats().absences, 0);
 });
 
@@ -264,15 +231,12 @@ async function cancelLastInvite(ua: TestUa): Promise<void> {
 t.test(
   "a ringing agent's early media reaches the customer; when it fails the music comes back",
   async (t) => {
-    const hf = await startTestGateway(
-      t,
-      [
-        { id: 'erin', password: 'pw-erin' },
-        { id: 'bob', password: 'pw-bob' },
-      ],
-      { queue: { ringTimeoutMs: 5000 } },
-    );
-    const erin = await Agent.open(t, hf, 'erin', { tone: ALICE_TONE, password: 'pw-erin' });
+    const stage = await gatewayWithAgents(t, {
+      agents: { erin: { tone: ALICE_TONE }, bob: { joins: 'later' } },
+      queue: { ringTimeoutMs: 5000 },
+    });
+    const { hf } = stage;
+    const { erin } = stage.agents;
     erin.autoAnswer = false;
     const ep = await openEndpoint(t);
     const ua = await TestUa.open('udp', hf.sip.udp, 'customer');
@@ -296,32 +260,28 @@ t.test(
     inv.ring(erin.ep.sdp());
     await waitFor(() => early >= 2, "the agent's 183 with SDP reaches the customer");
     const c = calls(hf)[0];
-    t.ok((await hearsTone(ep, ALICE_TONE)) > 0.8, "the customer hears the agent's early media");
+    await hears(t, ep, ALICE_TONE, "the customer hears the agent's early media");
     inv.reject(486);
     await waitFor(() => c.state === 'queued', 'back in the queue');
-    const music = await listen(ep, 800, 300);
-    t.ok(
-      rms(music) > 300 && toneShare(music, ALICE_TONE) < 0.05,
-      `music again, not the agent (rms ${rms(music).toFixed(0)}, agent ${toneShare(music, ALICE_TONE).toFixed(2)}, ${music.length / 8} ms)`,
-    );
-    const bob = await Agent.open(t, hf, 'bob', { tone: BOB_TONE, password: 'pw-bob' });
+    await hearsMusic(t, ep, 'music again, not the agent', {
+      settleMs: 300,
+      notTones: [ALICE_TONE],
+    });
+    const bob = await stage.open('bob');
     const dialog = await answered;
     ep.setRemoteFromSdp(dialog.remoteSdp);
     await waitFor(() => c.state === 'connected' && c.agentId === 'bob', 'bob answers');
-    t.ok((await hearsTone(ep, BOB_TONE)) > 0.8, 'the customer hears bob');
-    t.ok((await hearsTone(bob.ep, CUSTOMER_TONE)) > 0.8, 'bob hears the customer');
+    await hears(t, ep, BOB_TONE, 'the customer hears bob');
+    await hears(t, bob.ep, CUSTOMER_TONE, 'bob hears the customer');
     t.equal(await ua.bye(dialog), 200);
-    await hf.settled();
+    await stage.end();
   },
 );
 
 t.test(
   'stopping the gateway ends the calls in progress (BYE to both sides) and stops rtpengine',
   async (t) => {
-    const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }]);
-    const alice = await Agent.open(t, hf, 'alice', { tone: ALICE_TONE, password: 'pw-alice' });
-    const customer = await Customer.call(t, hf);
-    await waitFor(() => calls(hf)[0]?.state === 'connected', 'connected');
+    const { hf, customer, agent: alice } = await connectedCall(t);
     const customerBye = customer.ua.waitForBye(customer.dialog);
     const agentBye = alice.ua.waitForBye(alice.current!);
     const rtpenginePid = hf.gw.rtpengine.pid;

@@ -1,35 +1,21 @@
 // The "Notifications" column of the disconnect policy, one test per row, end to end: the
 // agent's page reads its notifications over SSE while the omnichannel system posts them.
 import t from 'tap';
-import { startTestGateway, sleep, waitFor, type TestGateway } from './fixtures/gateway-harness';
-import { Agent, Customer, CUSTOMER_TONE, hearsTone } from './fixtures/parties';
+import { sleep, waitFor, type TestGateway } from './fixtures/gateway-harness';
+import { gatewayWithAgents } from './fixtures/scenes';
 import { subscribe } from './fixtures/sse-client';
 import { TestUa } from './fixtures/test-ua';
 
-const ALICE_TONE = 1000;
-const BOB_TONE = 1600;
-
-async function connectedCall(hf: TestGateway, agentId: string) {
-  await waitFor(
-    () => [...hf.gw.calls.values()].some((c) => c.state === 'connected' && c.agentId === agentId),
-    `a call connected to ${agentId}`,
-  );
-  return [...hf.gw.calls.values()][0];
-}
-
 const post = (hf: TestGateway, agentId: string, body: unknown) =>
   hf.api('POST', `/v1/agents/${agentId}/notifications`, body);
-const desktop = (hf: TestGateway, agentId: string, state: string) =>
-  hf.api('POST', `/v1/agents/${agentId}/desktop`, { state }, `${agentId}-token`);
 
 t.test('disconnected: notifications are not delivered to the agent', async (t) => {
-  const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }], {
+  const stage = await gatewayWithAgents(t, {
     policy: { reconnectWindowMs: 10_000, presenceTimeoutMs: 20_000 },
   });
-  await Agent.open(t, hf, 'alice', { tone: ALICE_TONE, password: 'pw-alice' });
-  const sse = await subscribe(t, hf, 'alice');
-  const customer = await Customer.call(t, hf);
-  const call = await connectedCall(hf, 'alice');
+  const sse = await subscribe(t, stage.hf, 'alice');
+  const scene = await stage.customerCalls();
+  const { call, hf } = scene;
 
   t.equal(
     (await post(hf, 'alice', { type: 'chat-message', data: { text: 'before' } })).status,
@@ -37,8 +23,8 @@ t.test('disconnected: notifications are not delivered to the agent', async (t) =
   );
   await waitFor(() => sse.events.length === 1, 'delivered while present');
 
-  t.equal((await desktop(hf, 'alice', 'disconnected')).status, 202);
-  await waitFor(() => call.state === 'agentGone', 'the call knows');
+  const dropped = await scene.drop({ by: 'api', goneWithinMs: 8000 });
+  t.equal(dropped.status, 202);
   t.equal(call.snapshot().gone, 'explicit-signal');
   const held = await post(hf, 'alice', { type: 'chat-message', data: { text: 'while gone' } });
   t.equal(held.status, 201);
@@ -54,30 +40,27 @@ t.test('disconnected: notifications are not delivered to the agent', async (t) =
     absence: 'disconnected',
   });
 
-  t.equal(await customer.hangUp(), 200);
-  await desktop(hf, 'alice', 'connected');
-  await hf.settled();
+  await scene.end({ bringBack: ['alice'] }); // hangs up, alice's desktop back, leak check
 });
 
 t.test(
   'back within the window: held notifications are delivered, the agent is back on its call',
   async (t) => {
-    const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }], {
+    const stage = await gatewayWithAgents(t, {
       policy: { reconnectWindowMs: 5000, presenceTimeoutMs: 10_000 },
     });
-    const aliceAgent = await Agent.open(t, hf, 'alice', { tone: ALICE_TONE, password: 'pw-alice' });
-    const sse = await subscribe(t, hf, 'alice');
-    const customer = await Customer.call(t, hf);
-    const call = await connectedCall(hf, 'alice');
+    const sse = await subscribe(t, stage.hf, 'alice');
+    const scene = await stage.customerCalls();
+    const { call, hf, agent: alice } = scene;
 
-    await desktop(hf, 'alice', 'disconnected');
+    await scene.drop({ by: 'api', goneWithinMs: 8000 });
     await post(hf, 'alice', { type: 'supervisor-message', data: { text: 'held 1' } });
     await post(hf, 'alice', { type: 'call-event', callId: call.id, data: { text: 'held 2' } });
     await sleep(300);
     t.equal(sse.events.length, 0, 'held while gone');
 
     // The page reconnects: the gateway re-INVITEs alice on her dialog and releases the held ones.
-    t.equal((await desktop(hf, 'alice', 'connected')).status, 202);
+    t.equal((await scene.desktop('alice', 'connected')).status, 202);
     await waitFor(() => sse.events.length === 2, 'held notifications delivered');
     t.same(
       sse.events.map((e) => [e.event, e.data.notification.type]),
@@ -89,46 +72,39 @@ t.test(
     );
     await waitFor(() => call.state === 'connected' && call.agentId === 'alice', 'reattached');
     t.ok(
-      aliceAgent.current!.received.some((m) => m.method === 'INVITE'),
+      alice.current!.received.some((m) => m.method === 'INVITE'),
       'by a re-INVITE on her dialog',
     );
-    t.ok((await hearsTone(customer.ep, ALICE_TONE)) > 0.8, 'the customer hears alice again');
-    t.ok((await hearsTone(aliceAgent.ep, CUSTOMER_TONE)) > 0.8, 'alice hears the customer');
+    await scene.twoWay('alice', { customer: 'the customer hears alice again' });
 
     await post(hf, 'alice', { type: 'chat-message' });
     await waitFor(() => sse.events.length === 3, 'new ones flow at once');
-    t.equal(await customer.hangUp(), 200);
-    await hf.settled();
+    await scene.end();
   },
 );
 
 t.test(
   'back between the window and the presence timeout: delivered; one that no longer applies is expired with a reason',
   async (t) => {
-    const hf = await startTestGateway(
-      t,
-      [
-        { id: 'alice', password: 'pw-alice' },
-        { id: 'bob', password: 'pw-bob' },
-      ],
-      { policy: { reconnectWindowMs: 1500, presenceTimeoutMs: 20_000 } },
-    );
-    await Agent.open(t, hf, 'alice', { tone: ALICE_TONE, password: 'pw-alice' });
-    const sse = await subscribe(t, hf, 'alice');
-    const customer = await Customer.call(t, hf);
-    const call = await connectedCall(hf, 'alice');
-    const bob = await Agent.open(t, hf, 'bob', { tone: BOB_TONE, password: 'pw-bob' });
-    await waitFor(() => hf.gw.agents.get('bob')!.status === 'available', 'bob available');
+    // bob registers once alice has the call: he is there for the reroute.
+    const stage = await gatewayWithAgents(t, {
+      agents: { alice: {}, bob: { joins: 'after-connect' } },
+      policy: { reconnectWindowMs: 1500, presenceTimeoutMs: 20_000 },
+    });
+    const sse = await subscribe(t, stage.hf, 'alice');
+    const scene = await stage.customerCalls();
+    const { call, hf } = scene;
 
-    await desktop(hf, 'alice', 'disconnected');
+    const bobCall = scene.agents.bob.nextCall(10_000);
+    await scene.drop({ by: 'api', goneWithinMs: 8000 });
     await post(hf, 'alice', { type: 'call-offer', callId: call.id });
     await post(hf, 'alice', { type: 'chat-message' });
-    await bob.nextCall(10_000);
+    await bobCall;
     await waitFor(() => call.state === 'connected' && call.agentId === 'bob', 'rerouted to bob');
     await sleep(300);
     t.equal(sse.events.length, 0, 'nothing delivered while gone');
 
-    t.equal((await desktop(hf, 'alice', 'connected')).status, 202);
+    t.equal((await scene.desktop('alice', 'connected')).status, 202);
     await waitFor(() => sse.events.length === 2, 'delivered on return');
     t.equal(sse.events[0].event, 'expired');
     t.equal(sse.events[0].data.notification.type, 'call-offer');
@@ -138,20 +114,19 @@ t.test(
     t.equal(hf.gw.agents.get('alice')!.status, 'available', 'alice is available for new calls');
     t.equal(call.agentId, 'bob', 'the call stays with bob');
 
-    t.equal(await customer.hangUp(), 200);
-    await hf.settled();
+    await scene.end();
   },
 );
 
 t.test(
   'past the presence timeout: the agent is offline; its notifications are delivered when it returns',
   async (t) => {
-    const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }], {
+    const stage = await gatewayWithAgents(t, {
       policy: { reconnectWindowMs: 1000, presenceTimeoutMs: 2000 },
     });
-    await Agent.open(t, hf, 'alice', { tone: ALICE_TONE, password: 'pw-alice' });
+    const { hf } = stage;
     const sse = await subscribe(t, hf, 'alice');
-    await desktop(hf, 'alice', 'disconnected');
+    await stage.desktop('alice', 'disconnected');
     await post(hf, 'alice', { type: 'chat-message', data: { n: 1 } });
     await waitFor(
       () => hf.gw.agents.get('alice')!.status === 'offline',
@@ -172,6 +147,6 @@ t.test(
       ['notification', 'notification'],
     );
     t.equal(hf.gw.agents.get('alice')!.status, 'available');
-    await hf.settled();
+    await stage.end();
   },
 );

@@ -49,6 +49,9 @@ t.test('kill -9 of the private rtpengine: noticed, restarted, new calls work', a
 
   // The first call's media died with rtpengine: it ended, with a Reason, and a record.
   t.match((await firstBye).get('reason') ?? '', /media server failure/, 'first call: BYE + Reason');
+  // A customer that got a BYE stops sending (its stray RTP could land on the next call's
+  // ports in the restarted rtpengine, which reuses them).
+  first.ep.pause();
   await waitFor(() => hf.gw.calls.size === 0, 'no call left on the dead media');
 
   // A new call: the agent is free again, and the new rtpengine carries it.
@@ -60,7 +63,10 @@ t.test('kill -9 of the private rtpengine: noticed, restarted, new calls work', a
     'second call connected',
   );
   t.ok((await hearsTone(second.ep, ALICE_TONE)) > 0.8, 'the new customer hears alice');
-  t.ok((await hearsTone(alice.ep, CUSTOMER_TONE)) > 0.8, 'alice hears the new customer');
+  // A just-started rtpengine on a loaded machine may take a moment to forward both ways.
+  let share = 0;
+  for (let i = 0; i < 3 && share <= 0.8; i++) share = await hearsTone(alice.ep, CUSTOMER_TONE);
+  t.ok(share > 0.8, `alice hears the new customer (${share.toFixed(2)})`);
 
   t.equal(await second.hangUp(), 200);
   await hf.settled(10_000);

@@ -4,13 +4,19 @@
 export interface CallSnapshot {
   id: string;
   state: string;
+  /** queued, talking, consulting, transferring, ended. */
+  phase?: string;
   agentId?: string;
   held: boolean;
   muted: boolean;
   from: string;
   startedAt: number;
   gone?: string;
+  legs?: { role: string; agentId?: string; tag: string; state: string }[];
 }
+
+/** Who to consult or transfer to: an agent id, or a SIP URI. */
+export type HandoverTarget = { agentId: string } | { uri: string };
 
 export interface AgentSnapshot {
   id: string;
@@ -25,6 +31,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The gateway's error code ("not_found", "unknown_call", …). */
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -62,8 +70,30 @@ export class AgentApi {
     return r.calls.find((c) => c.id === callId);
   }
 
-  // Consult and transfer (POST /v1/calls/{id}/consult {"agentId"|"uri"}, /consult/complete,
-  // /consult/cancel, /transfer) come here once the gateway offers them.
+  /** Brings a second agent (or a SIP URI) in; the customer waits, on hold. */
+  consult(callId: string, target: HandoverTarget): Promise<CallSnapshot> {
+    return this.callAction(callId, 'consult', target);
+  }
+
+  /** The consulted party takes the customer; this agent leaves the call. */
+  completeConsult(callId: string): Promise<CallSnapshot> {
+    return this.callAction(callId, 'consult/complete');
+  }
+
+  /** The consulted party leaves; this agent is back with the customer. */
+  cancelConsult(callId: string): Promise<CallSnapshot> {
+    return this.callAction(callId, 'consult/cancel');
+  }
+
+  /** Hands the customer to someone else without talking to them first. */
+  transfer(callId: string, target: HandoverTarget): Promise<CallSnapshot> {
+    return this.callAction(callId, 'transfer', target);
+  }
+
+  private async callAction(callId: string, action: string, body: unknown = {}) {
+    const r = await this.send('POST', `/v1/calls/${enc(callId)}/${action}`, body);
+    return (r as { call: CallSnapshot }).call;
+  }
 
   /** The notification stream's request: a fetch, since EventSource cannot send a token. */
   notifications(signal: AbortSignal): Promise<Response> {
@@ -91,8 +121,9 @@ export class AgentApi {
       json = undefined;
     }
     if (!res.ok) {
-      const message = (json as { message?: string } | undefined)?.message ?? res.statusText;
-      throw new ApiError(res.status, `${method} ${path}: ${res.status} ${message}`);
+      const err = json as { message?: string; error?: string } | undefined;
+      const message = err?.message ?? res.statusText;
+      throw new ApiError(res.status, `${method} ${path}: ${res.status} ${message}`, err?.error);
     }
     return json;
   }

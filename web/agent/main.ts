@@ -2,14 +2,17 @@
 // from the gateway, hold/mute through the API, the notification stream, level meters,
 // and the desktop-redirection signal (desktop-redirection.ts → desktop-recovery.ts).
 //
-// Page options (query string): sip=<ws(s) URL> and agent=<id> prefill the form;
+// Page options (query string): sip=<ws(s) URL> and agent=<id> prefill the form (without
+// sip=, the last one used, else the gateway's GET /v1/sip/websockets);
 // audio=raw turns the browser's voice processing off (measurements, tests); trace=1 logs
 // SIP to the console.
 import { AgentApi, type CallSnapshot } from './agent-api';
 import { AudioMeter } from './audio-meter';
 import { redirectionActive, watchDesktop } from './desktop-redirection';
 import { DesktopRecovery } from './desktop-recovery';
-import { NotificationStream } from './notification-stream';
+import { HandoverControls } from './handover-controls';
+import { discoverSipWebSocket } from './sip-discovery';
+import { EventStream } from '../shared/event-stream';
 import { SipPhone, type PhoneCall } from './sip-phone';
 import { addNotification, badge, logEvent, meter, renderCall, view, type CallView } from './view';
 
@@ -19,7 +22,7 @@ const RAW_AUDIO = params.get('audio') === 'raw';
 interface Session {
   api: AgentApi;
   phone: SipPhone;
-  stream: NotificationStream;
+  stream: EventStream;
   poll: ReturnType<typeof setInterval>;
 }
 
@@ -32,6 +35,9 @@ class AgentPage {
   private inMeter?: AudioMeter;
   private recovery?: DesktopRecovery;
   private callView: CallView = { phase: 'idle' };
+  /** The gateway's latest view of the current call (phase, legs). */
+  private callSnap?: CallSnapshot;
+  private readonly handover: HandoverControls;
   /** Recovery steps and peer connections, read by diagnostics and the browser tests. */
   readonly trace: { kind: string; outcome?: string; at: number }[] = [];
 
@@ -51,6 +57,12 @@ class AgentPage {
     view.mute.onclick = () => void this.toggle('mute');
     view.availability.onclick = () => void this.toggleAvailability();
     view.logout.onclick = () => void this.logout();
+    this.handover = new HandoverControls({
+      api: () => this.session?.api,
+      callId: () => this.call?.callId,
+      onSnapshot: (snap) => this.applySnapshot(snap),
+      log: logEvent,
+    });
     watchDesktop((state) => this.onDesktop(state));
     setInterval(() => this.drawMeters(), 100);
   }
@@ -74,11 +86,15 @@ class AgentPage {
     const server = form.namedItem('server') as HTMLInputElement;
     const agent = form.namedItem('agentId') as HTMLInputElement;
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    server.value =
-      params.get('sip') ??
-      localStorage.getItem('holdfast.server') ??
-      `${scheme}://${location.hostname}:${scheme === 'wss' ? 8443 : 8088}`;
+    const chosen = params.get('sip') ?? localStorage.getItem('holdfast.server');
+    const guess = `${scheme}://${location.hostname}:${scheme === 'wss' ? 8443 : 8088}`;
+    server.value = chosen ?? guess;
     agent.value = params.get('agent') ?? localStorage.getItem('holdfast.agent') ?? '';
+    // Unless chosen already, what the gateway says beats the guess (if not typed over).
+    if (!chosen)
+      void discoverSipWebSocket().then((url) => {
+        if (url && server.value === guess) server.value = url;
+      });
   }
 
   private async login(form: FormData): Promise<void> {
@@ -119,7 +135,7 @@ class AgentPage {
     }
     localStorage.setItem('holdfast.server', server);
     localStorage.setItem('holdfast.agent', agentId);
-    const stream = new NotificationStream({
+    const stream = new EventStream({
       open: (signal) => api.notifications(signal),
       onEvent: (e) => this.onNotification(e.event, e.data),
       onState: (s, why) => logEvent(`notifications: ${s}${why ? ` (${why})` : ''}`),
@@ -268,6 +284,7 @@ class AgentPage {
   }
 
   private applySnapshot(snap: CallSnapshot): void {
+    this.callSnap = snap;
     // The customer's number as the SBC sent it beats the gateway leg's From.
     if (snap.from && this.call) this.call.from = snap.from;
     const from = this.call?.from ?? this.callView.from;
@@ -310,7 +327,9 @@ class AgentPage {
 
   private setCall(c: CallView): void {
     this.callView = c;
+    if (c.phase === 'idle' || c.phase === 'ended') this.callSnap = undefined;
     renderCall(c);
+    this.handover.render(c.phase === 'connected', this.callSnap);
   }
 
   private drawMeters(): void {

@@ -1,6 +1,7 @@
-// The agent's notifications (Server-Sent Events from GET /v1/agents/{id}/notifications),
-// read through fetch because EventSource cannot carry the bearer token. Reconnects with a
-// growing delay (1 s … 15 s) until stopped.
+// A Server-Sent Events stream of the gateway's API (the agent's notifications, the
+// operations board), read through fetch because EventSource cannot carry the bearer token
+// (and a token in the URL would end up in logs). Reconnects with a growing delay
+// (1 s … 15 s) until stopped.
 
 export interface StreamEvent {
   event: string;
@@ -8,17 +9,17 @@ export interface StreamEvent {
   data: unknown;
 }
 
-export interface NotificationStreamOptions {
+export interface EventStreamOptions {
   open(signal: AbortSignal): Promise<Response>;
   onEvent(e: StreamEvent): void;
   onState?(state: 'open' | 'retrying', detail?: string): void;
 }
 
-export class NotificationStream {
+export class EventStream {
   private readonly abort = new AbortController();
   private delayMs = 1000;
 
-  constructor(private readonly opts: NotificationStreamOptions) {
+  constructor(private readonly opts: EventStreamOptions) {
     void this.run();
   }
 
