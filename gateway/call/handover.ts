@@ -8,6 +8,7 @@ import type { DialTarget, RingOutcome } from './dial-target';
 import type { DialingCall, LegDialer } from './leg-dialer';
 import type { CallPhase } from './call-phase';
 import { CUSTOMER_TAG } from './customer-leg';
+import type { GoneEvidence } from './evidence';
 
 /** What the handover reads and changes of its call (the Call itself). */
 export interface HandoverCall extends DialingCall {
@@ -16,6 +17,8 @@ export interface HandoverCall extends DialingCall {
   transferLeg?: AgentLeg;
   /** A return of the primary on a new registration, deferred while its transfer rings. */
   pendingResume?: () => Promise<boolean>;
+  /** Why the primary is gone, while it is. */
+  goneEvidence?: GoneEvidence;
 }
 
 /** A request the call cannot take in its present phase (the API answers 409). */
@@ -122,12 +125,19 @@ export class Handover {
     }
     const primary = call.primary;
     call.transferLeg = undefined;
+    // A return of the transferor deferred until the transfer failed is void now: left set,
+    // the next failed transfer on this call would ring the old agent instead.
+    call.pendingResume = undefined;
     leg.assume('primary');
     call.primary = leg;
     leg.connected();
+    // The transferor's part ends before the phase moves: an absent transferor must not
+    // re-enter the phone-call column of a call it has just handed over.
+    const retiring = primary ? this.retire(primary, 'transferred') : Promise.resolve();
+    call.goneEvidence = undefined;
     call.movePhase('talking');
     call.emit('legAnswered', leg);
-    if (primary) await this.retire(primary, 'transferred');
+    await retiring;
     call.refresh();
     await call.audio.sync();
     return call.ended ? 'ended' : 'answered';
@@ -152,7 +162,15 @@ export class Handover {
         call.log.warn({ err: err.message }, 'could not bring the customer back to the primary');
       });
     call.movePhase('talking');
-    await this.retire(leg, 'not-answered');
+    // Released, but its tag stays in rtpengine until the next leg answers or the call ends:
+    // deleting it (a tag offered from the customer) stopped the music played to the
+    // customer (measured, rtpengine 10.5), so a customer held before the transfer heard
+    // silence once it failed.
+    if (!leg.released) {
+      call.emit('legEnded', leg, 'not-answered');
+      leg.release();
+    }
+    call.retired.push(leg);
     call.refresh();
     await call.audio.sync();
     const resume = call.pendingResume;
