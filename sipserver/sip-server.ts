@@ -2,6 +2,7 @@
 import pino, { type Logger } from 'pino';
 import { handleAppSip } from './core/app-messages';
 import { flowClosed, handleInbound } from './core/network-messages';
+import { DEFAULT_SUPPORTED_OPTION_TAGS } from './core/request-policy';
 import { SipCore } from './core/sip-core';
 import { AppServer } from './drachtio/app-server';
 import type { AppConnection } from './drachtio/app-connection';
@@ -35,6 +36,8 @@ export interface SipServerOptions {
   clock?: Clock;
   /** Certificate and key for 'tls'/'wss' contacts: PEM text/Buffer or PEM file paths. */
   tls?: TlsOptions;
+  /** Option tags a request may Require without a 420 (default DEFAULT_SUPPORTED_OPTION_TAGS). */
+  supportedOptionTags?: string[];
 }
 
 export interface SipServer {
@@ -79,6 +82,9 @@ export async function startSipServer(opts: SipServerOptions): Promise<SipServer>
       timers,
       ackTimeout: opts.ackTimeout ?? 64 * timers.T1,
       pendingRequestTimeout: opts.pendingRequestTimeout ?? 64_000,
+      supportedOptionTags: new Set(
+        (opts.supportedOptionTags ?? DEFAULT_SUPPORTED_OPTION_TAGS).map((t) => t.toLowerCase()),
+      ),
     },
     logger,
   );

@@ -3,8 +3,15 @@
 import { SipParseError } from './sip-parse-error';
 import { SipMessage, SipRequest, SipResponse } from './sip-message';
 
-const REQUEST_LINE = /^([A-Za-z][A-Za-z0-9.!%*_+`'~-]*) (\S+) SIP\/2\.0$/;
-const STATUS_LINE = /^SIP\/2\.0 ([1-6]\d\d) ?(.*)$/;
+/** token (§25.1): the characters a method or header name may use. */
+const TOKEN_CHARS = "A-Za-z0-9.!%*_+`'~-";
+// Request-Line = Method SP Request-URI SP SIP-Version CRLF: exactly one SP between them
+// (RFC 4475 §3.1.2.9/§3.1.2.10 — extra SPs may be rejected, and we do).
+const REQUEST_LINE = new RegExp(`^([${TOKEN_CHARS}]+) (\\S+) SIP/(\\d+\\.\\d+)$`);
+// Status-Line = SIP-Version SP Status-Code SP Reason-Phrase; a missing SP before an empty
+// reason is tolerated (RFC 4475 §3.1.1.13), a four-digit code is not (§3.1.2.19).
+const STATUS_LINE = /^SIP\/2\.0 ([1-6]\d\d)(?:$| (.*)$)/;
+const ANY_VERSION = /^([^ ]+) ([^ ]+) SIP\/(\d+\.\d+)$/i;
 
 /** Index of the blank line ending the header section, and its length, or null. */
 export function findHeaderEnd(buf: Buffer, from = 0): { at: number; sep: number } | null {
@@ -15,11 +22,15 @@ export function findHeaderEnd(buf: Buffer, from = 0): { at: number; sep: number 
   return null;
 }
 
-/** Content-Length as declared, or undefined when absent; throws when malformed. */
+/**
+ * Content-Length as declared, or undefined when absent; throws when malformed or given
+ * twice (RFC 4475 §3.1.2.3 and §3.3.9: either way the framing cannot be trusted).
+ */
 export function declaredContentLength(headerText: string): number | undefined {
-  const m = /^(?:content-length|l)[ \t]*:[ \t]*(.*)$/im.exec(headerText);
-  if (!m) return undefined;
-  const raw = m[1].trim();
+  const found = [...headerText.matchAll(/^(?:content-length|l)[ \t]*:[ \t]*(.*)$/gim)];
+  if (found.length === 0) return undefined;
+  if (found.length > 1) throw new SipParseError('more than one Content-Length header');
+  const raw = found[0][1].trim();
   if (!/^\d{1,9}$/.test(raw)) throw new SipParseError(`invalid Content-Length '${raw}'`);
   return Number(raw);
 }
@@ -29,12 +40,13 @@ export function parseMessage(buf: Buffer): SipMessage {
   // A datagram may omit the final blank line when it carries no body.
   const headEnd = end ? end.at : buf.length;
   const bodyStart = end ? end.at + end.sep : buf.length;
-  const lines = buf.toString('utf8', 0, headEnd).split(/\r?\n/);
+  const headText = buf.toString('utf8', 0, headEnd);
+  const lines = headText.split(/\r?\n/);
   const startLine = lines.shift() ?? '';
   const msg = parseStartLine(startLine);
 
   for (const line of lines) {
-    if (/^[ \t]/.test(line)) {
+    if (line.length > 0 && (line[0] === ' ' || line[0] === '\t')) {
       // Header folding (RFC 3261 §7.3.1): continuation of the previous header.
       const prev = msg.headers[msg.headers.length - 1];
       if (!prev) throw new SipParseError('header continuation line before any header');
@@ -44,14 +56,14 @@ export function parseMessage(buf: Buffer): SipMessage {
     const colon = line.indexOf(':');
     if (colon <= 0) throw new SipParseError(`malformed header line '${line.slice(0, 80)}'`);
     const name = line.slice(0, colon).trim();
-    if (!/^[A-Za-z0-9.!%*_+`'~-]+$/.test(name)) {
+    if (!HEADER_NAME.test(name)) {
       throw new SipParseError(`malformed header name '${name.slice(0, 80)}'`);
     }
     msg.headers.push({ name, value: line.slice(colon + 1).trim() });
   }
 
   const available = buf.length - bodyStart;
-  const declared = declaredContentLength(buf.toString('utf8', 0, headEnd));
+  const declared = declaredContentLength(headText);
   if (declared !== undefined && declared > available) {
     throw new SipParseError(`Content-Length ${declared} exceeds the ${available} body bytes`);
   }
@@ -59,11 +71,18 @@ export function parseMessage(buf: Buffer): SipMessage {
   return msg;
 }
 
+const HEADER_NAME = new RegExp(`^[${TOKEN_CHARS}]+$`);
+
 function parseStartLine(line: string): SipMessage {
   const status = STATUS_LINE.exec(line);
-  if (status) return new SipResponse(Number(status[1]), status[2]);
+  if (status) return new SipResponse(Number(status[1]), status[2] ?? '');
   const req = REQUEST_LINE.exec(line);
-  if (req) return new SipRequest(req[1].toUpperCase(), req[2]);
+  if (req && req[3] === '2.0') return new SipRequest(req[1].toUpperCase(), req[2]);
+  // RFC 3261 §8.2 / RFC 4475 §3.1.2.16: a well-formed request of another version is 505.
+  const other = req ?? ANY_VERSION.exec(line);
+  if (other && other[3] !== '2.0' && !/^SIP\//i.test(line)) {
+    throw new SipParseError(`unsupported SIP version 'SIP/${other[3]}'`, 505);
+  }
   throw new SipParseError(`malformed start line '${line.slice(0, 80)}'`);
 }
 

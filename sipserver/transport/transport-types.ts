@@ -24,6 +24,11 @@ export interface Inbound {
   remote: Endpoint;
   /** Set for connection-oriented transports: responses and later requests go back on it. */
   flow?: Flow;
+  /**
+   * Set when a stream could not be cut into messages (bad or missing Content-Length):
+   * `data` is what was read of the header section; the connection closes after this.
+   */
+  unframeable?: Error;
 }
 
 export interface TransportHandlers {
