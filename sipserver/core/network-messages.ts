@@ -128,7 +128,9 @@ function handleRequest(core: SipCore, req: SipRequest, inb: Inbound, source: Tar
     rejectMalformed(core, req, inb, source, `Bad Request (${problem})`);
     return;
   }
-  const raw = markReceived(req, inb) ? serialize(req).toString('utf8') : inb.data.toString('utf8');
+  // Apps get CRLF line ends whatever came in: drachtio-srf cannot read bare-LF messages.
+  const rewrite = markReceived(req, inb) || hasBareLf(inb.data);
+  const raw = rewrite ? serialize(req).toString('utf8') : inb.data.toString('utf8');
   if (req.method === 'ACK') handleAck2xx(core, req, raw, source);
   else if (req.method === 'CANCEL') handleCancel(core, req, raw, source);
   else if (!outOfDialog) handleInDialog(core, req, raw, source);
@@ -329,6 +331,15 @@ export function createUasDialog(core: SipCore, entry: ServerEntry, res: SipRespo
 export function flowClosed(core: SipCore, flow: Flow): void {
   core.registrations.forget(flow);
   core.failRequestsOn(flow);
+}
+
+/** Does the header section end a line with LF alone (RFC 3261 §7 asks CRLF)? */
+function hasBareLf(data: Buffer): boolean {
+  const end = data.indexOf('\r\n\r\n');
+  for (let i = data.indexOf(10); i >= 0 && (end < 0 || i < end); i = data.indexOf(10, i + 1)) {
+    if (i === 0 || data[i - 1] !== 13) return true;
+  }
+  return false;
 }
 
 /** WS and WSS clients are reachable only over their own connection (RFC 7118 §5.4). */

@@ -50,16 +50,16 @@ export function parseMessage(buf: Buffer): SipMessage {
       // Header folding (RFC 3261 §7.3.1): continuation of the previous header.
       const prev = msg.headers[msg.headers.length - 1];
       if (!prev) throw new SipParseError('header continuation line before any header');
-      prev.value += ' ' + line.trim();
+      prev.value += ' ' + trimLws(line);
       continue;
     }
     const colon = line.indexOf(':');
     if (colon <= 0) throw new SipParseError(`malformed header line '${line.slice(0, 80)}'`);
-    const name = line.slice(0, colon).trim();
+    const name = trimLws(line.slice(0, colon));
     if (!HEADER_NAME.test(name)) {
       throw new SipParseError(`malformed header name '${name.slice(0, 80)}'`);
     }
-    msg.headers.push({ name, value: line.slice(colon + 1).trim() });
+    msg.headers.push({ name, value: trimLws(line.slice(colon + 1)) });
   }
 
   const available = buf.length - bodyStart;
@@ -72,6 +72,14 @@ export function parseMessage(buf: Buffer): SipMessage {
 }
 
 const HEADER_NAME = new RegExp(`^[${TOKEN_CHARS}]+$`);
+
+/**
+ * LWS is SP and HTAB only (§25.1); String.trim would also strip U+FEFF, U+00A0 and the
+ * like, accepting header names apps then cannot read.
+ */
+function trimLws(s: string): string {
+  return s.replace(/^[ \t]+|[ \t]+$/g, '');
+}
 
 function parseStartLine(line: string): SipMessage {
   const status = STATUS_LINE.exec(line);
