@@ -53,6 +53,8 @@ export interface CampaignReport {
   /** Responses the fuzzer got, by transport and status (what the mutations ran into). */
   statuses: Partial<Record<FuzzProto, Record<number, number>>>;
   reconnects: Partial<Record<FuzzProto, number>>;
+  /** The first message that drew each final status code (to see what reached what). */
+  examples: Record<number, SentMessage>;
   goodCalls: number;
   failures: Failure[];
   durationMs: number;
@@ -110,6 +112,7 @@ export async function runCampaign(target: FuzzTarget, o: CampaignOptions): Promi
     sent: {},
     statuses: {},
     reconnects: {},
+    examples: {},
     goodCalls: 0,
     failures: [],
     durationMs: 0,
@@ -122,6 +125,12 @@ export async function runCampaign(target: FuzzTarget, o: CampaignOptions): Promi
     const server = `${addr.host}:${addr.port}`;
     let window: SentMessage[] = [];
     const invites = new Map<string, SentMessage>();
+    const byCallId = new Map<string, SentMessage>();
+    peer.onResponse = (res) => {
+      const status = res.status ?? 0;
+      const msg = byCallId.get(res.callId);
+      if (status >= 200 && msg && !report.examples[status]) report.examples[status] = msg;
+    };
     // The good call runs next to the fuzzing, again and again, and must always complete.
     let fuzzing = true;
     const goodCalls = (async () => {
@@ -162,9 +171,11 @@ export async function runCampaign(target: FuzzTarget, o: CampaignOptions): Promi
     for (let i = 0; i < o.count; i++) {
       const msg = generate(o.seed, proto, i, peer, server);
       window.push(msg);
-      if (msg.template === 'invite' || msg.template === 'inDialog') {
-        const callId = /^(?:call-id|i)[ \t]*:[ \t]*(\S+)/im.exec(msg.bytes.toString('latin1'))?.[1];
-        if (callId) invites.set(callId, msg);
+      const callId = /^(?:call-id|i)[ \t]*:[ \t]*(\S+)/im.exec(msg.bytes.toString('latin1'))?.[1];
+      if (callId) {
+        byCallId.set(callId, msg);
+        if (byCallId.size > 5000) byCallId.delete(byCallId.keys().next().value as string);
+        if (msg.template === 'invite' || msg.template === 'inDialog') invites.set(callId, msg);
         if (invites.size > 5000) invites.delete(invites.keys().next().value as string);
       }
       await peer.send(msg.bytes);

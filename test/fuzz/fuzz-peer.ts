@@ -34,6 +34,8 @@ export class FuzzPeer {
   private closed = false;
   /** host:port we put in Via/Contact. */
   local = '';
+  /** Called with every response received (for the campaign's statistics). */
+  onResponse?: (res: SipMessage) => void;
 
   private constructor(
     readonly proto: FuzzProto,
@@ -150,6 +152,7 @@ export class FuzzPeer {
     }
     if (!msg.isRequest)
       this.stats.statuses[msg.status!] = (this.stats.statuses[msg.status!] ?? 0) + 1;
+    if (!msg.isRequest) this.onResponse?.(msg);
     if (msg.isRequest) this.answer(msg);
     else if (msg.cseq.method === 'INVITE') this.onInviteResponse(msg, conn);
   }
