@@ -2,11 +2,16 @@
 // --rate N --examples]`: a larger fuzz campaign on demand (20,000 messages per transport by
 // default). Prints the seed first; every failure with the message that caused it (seed,
 // transport, index, mutations, bytes); exits 1 if there was any.
-import type { CampaignReport, FuzzTarget } from './fuzz-campaign';
-import { describeFailure, distinctFailures, pinpoint, runCampaign } from './fuzz-campaign';
-import { startGatewayTarget } from './gateway-target';
-import { startSipserverTarget } from './sipserver-target';
-import type { FuzzProto } from './templates';
+import type { CampaignReport, FuzzTarget } from '../test/fuzz/fuzz-campaign';
+import {
+  describeFailure,
+  distinctFailures,
+  pinpoint,
+  runCampaign,
+} from '../test/fuzz/fuzz-campaign';
+import { startGatewayTarget } from '../test/fuzz/gateway-target';
+import { startSipserverTarget } from '../test/fuzz/sipserver-target';
+import type { FuzzProto } from '../test/fuzz/templates';
 
 interface CliOptions {
   seed: number;
