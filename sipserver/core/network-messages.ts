@@ -5,9 +5,9 @@ import { tagOf, uriOf } from '../message/name-addr';
 import { missingMandatoryHeader, parseMessage } from '../message/parse';
 import type { SipRequest, SipResponse } from '../message/sip-message';
 import { syntaxProblem } from '../message/syntax-checks';
-import { parseVia, randomToken } from '../message/via';
-import { headerKey } from '../message/header-names';
-import { serialize } from '../message/serialize';
+import { randomToken } from '../message/random-ids';
+import { parseVia } from '../message/via';
+import { serializeText } from '../message/serialize';
 import { splitHeaderValues } from '../message/split-values';
 import { InviteServerTransaction } from '../transaction/invite-server-transaction';
 import { NonInviteServerTransaction } from '../transaction/non-invite-server-transaction';
@@ -61,7 +61,7 @@ export function handleInbound(core: SipCore, inb: Inbound): void {
  * RFC 3581 §4: fill in an empty `rport`. Returns whether the Via changed.
  */
 function markReceived(msg: SipRequest, inb: Inbound): boolean {
-  const top = msg.headers.find((h) => headerKey(h.name) === 'via');
+  const top = msg.headers.find((h) => h.key === 'via');
   if (!top) return false;
   const [first, ...rest] = splitHeaderValues(top.value);
   const via = parseVia(first);
@@ -130,7 +130,7 @@ function handleRequest(core: SipCore, req: SipRequest, inb: Inbound, source: Tar
   }
   // Apps get CRLF line ends whatever came in: drachtio-srf cannot read bare-LF messages.
   const rewrite = markReceived(req, inb) || hasBareLf(inb.data);
-  const raw = rewrite ? serialize(req).toString('utf8') : inb.data.toString('utf8');
+  const raw = rewrite ? serializeText(req) : inb.data.toString('utf8');
   if (req.method === 'ACK') handleAck2xx(core, req, raw, source);
   else if (req.method === 'CANCEL') handleCancel(core, req, raw, source);
   else if (!outOfDialog) handleInDialog(core, req, raw, source);

@@ -1,7 +1,6 @@
 // Answers to network messages the stack cannot accept (RFC 3261 §8.2, RFC 4475 §3.1.2):
 // a response when one can be addressed, otherwise silence — and on a connection that
 // sent something we can neither use nor answer, the connection is closed.
-import { headerKey } from '../message/header-names';
 import { SipParseError } from '../message/sip-parse-error';
 import { SipResponse, type SipMessage } from '../message/sip-message';
 import type { Inbound } from '../transport/transport-types';
@@ -57,9 +56,9 @@ export function rejectMalformed(
   );
   if (msg.kind === 'response' || msg.method === 'ACK') return; // nothing may answer these
   const res = new SipResponse(400, reason);
-  for (const h of msg.headers) if (headerKey(h.name) === 'via') res.append('Via', h.value);
+  for (const h of msg.headers) if (h.key === 'via') res.append('Via', h.value);
   for (const name of ['from', 'to', 'call-id', 'cseq']) {
-    const h = msg.headers.find((x) => headerKey(x.name) === name);
+    const h = msg.headers.find((x) => x.key === name);
     if (h) res.append(name, h.value);
   }
   core.trySend(res, source);

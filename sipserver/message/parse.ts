@@ -1,7 +1,7 @@
 // Parses one complete SIP message (RFC 3261 §7, ABNF in §25). Stream framing is the
 // transport's job; here the buffer holds exactly one message.
 import { SipParseError } from './sip-parse-error';
-import { SipMessage, SipRequest, SipResponse } from './sip-message';
+import { header, SipMessage, SipRequest, SipResponse } from './sip-message';
 
 /** token (§25.1): the characters a method or header name may use. */
 const TOKEN_CHARS = "A-Za-z0-9.!%*_+`'~-";
@@ -40,12 +40,40 @@ export function parseMessage(buf: Buffer): SipMessage {
   // A datagram may omit the final blank line when it carries no body.
   const headEnd = end ? end.at : buf.length;
   const bodyStart = end ? end.at + end.sep : buf.length;
-  const headText = buf.toString('utf8', 0, headEnd);
-  const lines = headText.split(/\r?\n/);
-  const startLine = lines.shift() ?? '';
-  const msg = parseStartLine(startLine);
+  const msg = parseHead(buf.toString('utf8', 0, headEnd));
+  const available = buf.length - bodyStart;
+  const declared = contentLengthOf(msg);
+  if (declared !== undefined && declared > available) {
+    throw new SipParseError(`Content-Length ${declared} exceeds the ${available} body bytes`);
+  }
+  msg.body = Buffer.from(buf.subarray(bodyStart, bodyStart + (declared ?? available)));
+  return msg;
+}
 
-  for (const line of lines) {
+/**
+ * A message an app sent as text over the drachtio protocol: everything after the blank
+ * line is the body, whatever Content-Length says (drachtio-srf counts characters there,
+ * not bytes; the stack writes its own).
+ */
+export function parseAppMessage(text: string): SipMessage {
+  let end = text.indexOf('\r\n\r\n');
+  let sep = 4;
+  const lf = text.indexOf('\n\n');
+  if (lf >= 0 && (end < 0 || lf < end)) [end, sep] = [lf, 2];
+  const msg = parseHead(end < 0 ? text : text.slice(0, end));
+  msg.body = end < 0 ? Buffer.alloc(0) : Buffer.from(text.slice(end + sep), 'utf8');
+  return msg;
+}
+
+/** Start line and headers (RFC 3261 §7.1–§7.3), folded lines joined. */
+function parseHead(headText: string): SipMessage {
+  // CRLF is the common case, and a string split is cheaper than a regular expression;
+  // bare LF line ends are tolerated too.
+  let lines = headText.split('\r\n');
+  if (lines.some((l) => l.includes('\n'))) lines = headText.split(/\r?\n/);
+  const msg = parseStartLine(lines[0] ?? '');
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
     if (line.length > 0 && (line[0] === ' ' || line[0] === '\t')) {
       // Header folding (RFC 3261 §7.3.1): continuation of the previous header.
       const prev = msg.headers[msg.headers.length - 1];
@@ -56,28 +84,47 @@ export function parseMessage(buf: Buffer): SipMessage {
     const colon = line.indexOf(':');
     if (colon <= 0) throw new SipParseError(`malformed header line '${line.slice(0, 80)}'`);
     const name = trimLws(line.slice(0, colon));
-    if (!HEADER_NAME.test(name)) {
+    if (!isHeaderName(name)) {
       throw new SipParseError(`malformed header name '${name.slice(0, 80)}'`);
     }
-    msg.headers.push({ name, value: trimLws(line.slice(colon + 1)) });
+    msg.headers.push(header(name, trimLws(line.slice(colon + 1))));
   }
-
-  const available = buf.length - bodyStart;
-  const declared = declaredContentLength(headText);
-  if (declared !== undefined && declared > available) {
-    throw new SipParseError(`Content-Length ${declared} exceeds the ${available} body bytes`);
-  }
-  msg.body = Buffer.from(buf.subarray(bodyStart, bodyStart + (declared ?? available)));
   return msg;
 }
 
 const HEADER_NAME = new RegExp(`^[${TOKEN_CHARS}]+$`);
+const VALID_NAMES = new Set<string>();
+
+/** token (§25.1); the names seen valid are remembered (bounded: names come from peers). */
+function isHeaderName(name: string): boolean {
+  if (VALID_NAMES.has(name)) return true;
+  if (!HEADER_NAME.test(name)) return false;
+  if (VALID_NAMES.size >= 2000) VALID_NAMES.clear();
+  VALID_NAMES.add(name);
+  return true;
+}
+
+/** Content-Length of the parsed headers; as declaredContentLength, for a parsed message. */
+function contentLengthOf(msg: SipMessage): number | undefined {
+  let raw: string | undefined;
+  for (const h of msg.headers) {
+    if (h.key !== 'content-length') continue;
+    if (raw !== undefined) throw new SipParseError('more than one Content-Length header');
+    raw = h.value;
+  }
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(raw)) throw new SipParseError(`invalid Content-Length '${raw}'`);
+  return Number(raw);
+}
 
 /**
  * LWS is SP and HTAB only (§25.1); String.trim would also strip U+FEFF, U+00A0 and the
  * like, accepting header names apps then cannot read.
  */
 function trimLws(s: string): string {
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(s.length - 1);
+  if (first !== 32 && first !== 9 && last !== 32 && last !== 9) return s;
   return s.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 

@@ -5,7 +5,6 @@
 // <> (§3.1.2.13), spaces inside <> (§3.1.2.14), empty Via/Contact parameters (§3.1.2.1),
 // and a bracketed or header-carrying Request-URI (§3.1.2.7, §3.1.2.11).
 // Each check returns a short description of the first problem, or undefined.
-import { headerKey } from './header-names';
 import type { SipMessage } from './sip-message';
 import { splitTopLevel } from './split-values';
 import { parseVia } from './via';
@@ -41,7 +40,7 @@ export function syntaxProblem(msg: SipMessage): string | undefined {
 function repeatedHeader(msg: SipMessage): string | undefined {
   const seen = new Set<string>();
   for (const h of msg.headers) {
-    const key = headerKey(h.name);
+    const key = h.key;
     if (!SINGLE_VALUED.has(key)) continue;
     if (seen.has(key)) return `more than one ${key} header`;
     seen.add(key);
@@ -65,7 +64,7 @@ function cseqProblem(msg: SipMessage): string | undefined {
 
 function viaProblem(msg: SipMessage): string | undefined {
   for (const h of msg.headers) {
-    if (headerKey(h.name) !== 'via') continue;
+    if (h.key !== 'via') continue;
     for (const piece of splitTopLevel(h.value)) {
       if (!piece.trim()) return 'empty Via value';
       const via = parseVia(piece);
@@ -79,7 +78,7 @@ function viaProblem(msg: SipMessage): string | undefined {
 
 function addressProblem(msg: SipMessage): string | undefined {
   for (const h of msg.headers) {
-    const key = headerKey(h.name);
+    const key = h.key;
     if (key === 'from' || key === 'to') {
       const p = nameAddrProblem(h.value, key);
       if (p) return p;
