@@ -21,6 +21,8 @@ const SINGLE_VALUED = new Set([
 ]);
 const ADDRESS_LISTS = new Set(['contact', 'route', 'record-route']);
 const TOKEN = /^[A-Za-z0-9.!%*_+`'~-]+$/;
+/** word (§25.1), of which Call-IDs are made: note it has no `|`, `;`, LWS, CR or LF. */
+const CALL_ID = /^[\w\-.!%*+`'~()<>:\\"/[\]?{}]+(?:@[\w\-.!%*+`'~()<>:\\"/[\]?{}]+)?$/;
 const DISPLAY_TOKENS = /^[A-Za-z0-9.!%*_+`'~-]+(?:[ \t]+[A-Za-z0-9.!%*_+`'~-]+)*$/;
 /** absoluteURI / SIP-URI at the level we need: a scheme, then no LWS, quotes or brackets. */
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"\x00-\x1f\x7f]+$/;
@@ -30,6 +32,7 @@ const MAX_CSEQ = 2 ** 32 - 1;
 export function syntaxProblem(msg: SipMessage): string | undefined {
   return (
     repeatedHeader(msg) ??
+    callIdProblem(msg) ??
     cseqProblem(msg) ??
     viaProblem(msg) ??
     addressProblem(msg) ??
@@ -45,6 +48,17 @@ function repeatedHeader(msg: SipMessage): string | undefined {
     if (seen.has(key)) return `more than one ${key} header`;
     seen.add(key);
   }
+  return undefined;
+}
+
+/**
+ * Call-ID = word [ "@" word ] (§25.1). The Call-ID and the From tag make the dialog id the
+ * drachtio protocol carries in a `|`-separated line: a `|`, CR or LF there breaks it.
+ */
+function callIdProblem(msg: SipMessage): string | undefined {
+  const value = msg.get('call-id');
+  if (value === undefined) return undefined;
+  if (!CALL_ID.test(value)) return 'malformed Call-ID';
   return undefined;
 }
 
@@ -139,6 +153,8 @@ function paramsProblem(params: string, header: string): string | undefined {
     if (!TOKEN.test(name)) return `malformed parameter name in ${header}`;
     if (eq < 0) continue;
     const v = param.slice(eq + 1).trim();
+    // tag-param = "tag" EQUAL token (§25.1): it ends up in the drachtio dialog id too.
+    if (name.toLowerCase() === 'tag' && !TOKEN.test(v)) return `malformed tag in ${header}`;
     const quotedOk = v.startsWith('"') && closingQuote(v) === v.length - 1;
     if (!v || (!quotedOk && /[\s"]/.test(v))) return `malformed parameter value in ${header}`;
   }

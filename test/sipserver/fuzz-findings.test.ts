@@ -49,4 +49,16 @@ t.test('fuzz findings over TCP', async (t) => {
   // String.trim removed a byte-order mark from the header name; drachtio-srf could not.
   const bom = await firstStatusLine(port, options('\r\n', ['\ufeffUser-Agent: x']));
   t.match(bom, /^SIP\/2\.0 400 /, 'a header name starting with U+FEFF is a 400');
+  // Call-ID and From tag make the drachtio dialog id, a field of a '|'-separated line that
+  // ends at the first CR: drachtio-srf could not read the app's own echoed answer.
+  for (const [what, header] of [
+    ['a bare CR in the Call-ID', 'Call-ID: 4\re8487905b@fuzz.invalid'],
+    ["a '|' in the Call-ID", 'Call-ID: a|b@fuzz.invalid'],
+    ["a '|' in the From tag", 'From: <sip:fuzz@127.0.0.1>;tag=f|1'],
+  ]) {
+    const bytes = options('\r\n')
+      .replace(/\r\nCall-ID: [^\r]*/, header.startsWith('Call-ID') ? `\r\n${header}` : '$&')
+      .replace(/\r\nFrom: [^\r]*/, header.startsWith('From') ? `\r\n${header}` : '$&');
+    t.match(await firstStatusLine(port, bytes), /^SIP\/2\.0 400 /, `${what} is a 400`);
+  }
 });
