@@ -5,17 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import Srf from 'drachtio-srf';
-import {
-  connectExternal,
-  launchRtpengine,
-  MediaWatchdog,
-  QueryScheduler,
-  RtpengineError,
-} from '../media';
+import { connectExternal, launchRtpengine, MediaWatchdog, QueryScheduler } from '../media';
 import { startSipServer, type SipServer } from '../sipserver';
 import { AgentDirectory } from './agents/agent-directory';
 import { CallRecordPublisher } from './call-records/call-record-publisher';
-import { recordCall } from './call-records/record-call';
 import { WebhookSink } from './call-records/webhook-sink';
 import { DrainController } from './drain/drain-controller';
 import { HealthRoutes } from './health/health-routes';
@@ -27,7 +20,6 @@ import { watchGateway } from './http/board-watch';
 import { opsRoutes } from './http/ops-routes';
 import { createLogger } from './logging/logger';
 import { countSipResponses } from './metrics/count-sip-responses';
-import { observeCallRecord } from './call-records/record-metrics';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MeteredNgClient } from './metrics/metered-ng-client';
 import { SipRateLimiter } from './rate-limit/sip-rate-limiter';
@@ -37,10 +29,11 @@ import { CallRegistry } from './call/call-registry';
 import type { GatewayOptions, RunningGateway } from './gateway-types';
 import { connectSrf } from './startup/connect-srf';
 import { loadPrompts } from './startup/load-prompts';
-import { probeTarget, RouteProbe } from './startup/route-probe';
+import { RouteProbe } from './startup/route-probe';
 import { ConversationBook } from './conversations/conversation-book';
 import { OpsEvents } from './events/ops-events';
 import { HandoverDesk } from './routing/handover-desk';
+import { observeCalls } from './call-observers';
 import { callerIdentityHeaders } from './sip-types/caller-identity';
 import { Engagements } from './engagements/engagements';
 import type { HoldfastConfig } from './config/config-types';
@@ -80,7 +73,7 @@ export async function startGateway(
     const ext = config.media.rtpengine;
     const rtpengine = ext
       ? await connectExternal(ext.host, ext.port)
-      : await launchRtpengine({ ports: config.media.ports });
+      : await launchRtpengine({ ports: config.media.ports, portCount: config.media.portBlock });
     cleanups.push(['rtpengine', () => rtpengine.stop()]);
     const metrics = new GatewayMetrics({ processMetrics: opts.processMetrics ?? true });
     const ng = new MeteredNgClient({ host: rtpengine.host, port: rtpengine.port }, metrics);
@@ -190,39 +183,20 @@ export async function startGateway(
         }),
     );
     cleanups.push(['call records', () => records.close()]);
-    // Conversation events reach the agent's stream, the admin stream and the webhook.
-    conversations.on('event', (ev) => {
-      const { type, at, ...fields } = ev;
-      notifications.box(ev.agentId).post({ type, callId: ev.callId, data: fields });
-      records.publishEvent(opsEvents.publish(type, fields, at));
-    });
     const desk = new HandoverDesk({ agents, config, log });
-    registry.on('opened', (call) => {
-      engagements.track(call);
-      call.on('phase', () => coordinator.phaseChanged(call));
-      call.on('referred', (leg, req, res) => desk.refer(call, leg, req, res));
-      metrics.callStarted();
-      recordCall(call, (record) => {
-        observeCallRecord(metrics, record);
-        records.publish(record);
-      });
-      call.on('disconnected', (_agentId, evidence) => metrics.disconnectDetected(evidence));
-      call.log.info(
-        { from: call.customer.request.get('From'), source: call.customer.request.source_address },
-        'customer call',
-      );
-    });
-    // rtpengine restarted (or a new one answers): the calls it no longer knows lost their
-    // media with it. Asked call by call: one set up since the restart is fine.
-    rtpengine.health.on('stateLost', () => {
-      for (const call of [...registry.all.values()])
-        call.session.query().catch((err: unknown) => {
-          if (err instanceof RtpengineError && err.unknownCall) void call.mediaLost();
-        });
-    });
-    registry.on('closed', (call) => {
-      router.forget(call);
-      drain.callEnded();
+    observeCalls({
+      registry,
+      engagements,
+      coordinator,
+      desk,
+      router,
+      drain,
+      metrics,
+      records,
+      rtpengine,
+      conversations,
+      notifications,
+      events: opsEvents,
     });
 
     // Middleware runs for out-of-dialog requests only: in-dialog ones (an agent's re-INVITE
@@ -257,12 +231,8 @@ export async function startGateway(
       }),
     );
     const probe = new RouteProbe();
-    route(srf, 'options', (req: SipRequest, res: SipResponse) =>
-      res.send(200, {
-        headers: probe.isProbe(req)
-          ? {}
-          : { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER' },
-      }),
+    route(srf, 'options', (_req: SipRequest, res: SipResponse) =>
+      res.send(200, { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER' } }),
     );
     const registrar = new Registrar(
       agents,
@@ -285,14 +255,15 @@ export async function startGateway(
 
     // Every handler is in place before drachtio-srf connects and sends its routes.
     const hostports = await connectSrf(srf, connect);
-    const probeUri = probeTarget(hostports);
-    if (probeUri && !(await probe.run(srf, probeUri)))
-      log.warn({ probeUri }, 'the SIP server does not route requests to holdfast yet');
+    if (!(await probe.run(srf)))
+      log.warn("the SIP server has not taken holdfast's routes yet (no answer to a probe)");
 
     const readiness = new Readiness();
     readiness.add('drachtio', async () => {
       if (!drachtioUp) throw new Error('not connected to the SIP server');
-      if (probeUri && !probe.routed) throw new Error('the SIP server does not route to us yet');
+      // Asked again until it answers: a server that came back takes the routes anew.
+      if (!probe.routed && !(await probe.run(srf, 1000)))
+        throw new Error('the SIP server has not taken our routes yet');
     });
     readiness.add('not draining', drain.readinessCheck);
     const board = new BoardStream({

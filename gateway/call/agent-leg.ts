@@ -5,71 +5,21 @@
 // the call is decided above it (the disconnect policy). release() is idempotent.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import {
-  audioOf,
-  parseSdp,
-  UnsupportedSdpError,
-  type Direction,
-  type LegProfile,
-  type MediaSession,
-  type MediaWatchdog,
-} from '../../media';
-import type { Clock } from '../../time/clock';
-import type { SipDialog, SipRequest, SipResponse, SrfInstance } from '../sip-types/srf-types';
+import { audioOf, parseSdp, UnsupportedSdpError, type Direction } from '../../media';
+import type { SipDialog, SipRequest, SipResponse } from '../sip-types/srf-types';
 import { Deadlines } from '../timers/deadlines';
 import { sdpOf } from '../sip-types/sdp-body';
 import { AgentDial } from './agent-dial';
+import type { AgentLegDeps, AgentLegEvents, AgentLegRole, AgentLegSpec } from './agent-leg-types';
 import { guard } from './call-guard';
 import type { LegEvidence } from './evidence';
 import { parseAgentInfo } from './in-dialog-body';
 import { answerOtherRequests, LEG_ALLOW, warningText } from './in-dialog-extras';
 import { Keepalive } from './keepalive';
 import { watchLeg } from './leg-watch';
-import { LegLifecycle, type LegRole, type LegState } from './leg-state';
+import { LegLifecycle, type LegState } from './leg-state';
 
-export type AgentLegRole = Exclude<LegRole, 'customer'>;
-
-export interface AgentLegSpec {
-  role: AgentLegRole;
-  /** Undefined for the overflow destination. */
-  agentId?: string;
-  tag: string;
-  profile: LegProfile;
-  uri: string;
-  /** A new INVITE to an agent already on the call (it re-registered): a resumption. */
-  resume: boolean;
-}
-
-export interface AgentLegDeps {
-  srf: SrfInstance;
-  session: MediaSession;
-  watchdog: MediaWatchdog;
-  clock: Clock;
-  keepaliveMs: number;
-  /** BYE Reason texts that mark a transport/desktop failure rather than a hang-up. */
-  failureReasons: string[];
-  log: Logger;
-  /** Ends the call after an internal error in one of this leg's handlers. */
-  fail(err: Error): void;
-}
-
-export interface AgentLegEvents {
-  state: [to: LegState, from: LegState];
-  /** A provisional response (180, or 183 without SDP). */
-  progress: [status: number];
-  /** A 183 with SDP: the agent's early media. */
-  earlyMedia: [sdp: string];
-  evidence: [LegEvidence];
-  /** The agent hung up on purpose (a BYE without a failure reason). */
-  hungUp: [];
-  /** The agent asked (re-INVITE direction, or INFO) to hold or mute. */
-  holdRequested: [held: boolean];
-  muteRequested: [muted: boolean];
-  /** rtpengine can no longer carry this leg's media (it stalled, or lost the call). */
-  mediaDead: [why: 'stalled' | 'gone'];
-  /** The agent asked to transfer the call (RFC 3515 REFER; answering it is the listener's). */
-  referred: [req: SipRequest, res: SipResponse];
-}
+export type { AgentLegDeps, AgentLegEvents, AgentLegRole, AgentLegSpec } from './agent-leg-types';
 
 export class AgentLeg extends EventEmitter<AgentLegEvents> {
   private readonly life: LegLifecycle;
@@ -226,6 +176,9 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
       on('keep-alive', (status: number | undefined) => this.onKeepaliveFailed(status)),
     );
     this.watch();
+    // Its BYE may have come before we listened (while the media was being completed).
+    if ((dialog as unknown as { connected?: boolean }).connected === false)
+      setImmediate(() => this.onBye(undefined));
   }
 
   /** A NOTIFY on this leg's dialog (the progress of a transfer it asked for, RFC 3515). */
@@ -297,11 +250,11 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
     this.emit('evidence', evidence);
   }
 
-  private onBye(req: SipRequest): void {
+  private onBye(req: SipRequest | undefined): void {
     if (this.life.released || this.dialogEnded) return;
     this.dialogEnded = true;
     this.keepalive?.stop();
-    const reason = req.get('Reason') ?? '';
+    const reason = req?.get('Reason') ?? '';
     const failure =
       reason &&
       this.deps.failureReasons.some((r) => reason.toLowerCase().includes(r.toLowerCase()));
@@ -332,6 +285,8 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
     // pending answers 491 and both retry later (RFC 3261 §14.2).
     if (this.reinviting) return void res.send(491);
     const offer = sdpOf(req);
+    if (!offer && req.body?.trim())
+      return void res.send(415, { headers: { Accept: 'application/sdp' } });
     // No SDP: a session refresh; the offer in our 200 is the session as it is.
     if (!offer) return void res.send(200, { body: this.dialog?.local.sdp });
     let sdp: string;
@@ -366,7 +321,7 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
     if (!verdict.ok) {
       res.send(verdict.status, {
         headers: {
-          Warning: `399 holdfast "${verdict.reason}"`,
+          Warning: `399 holdfast "${warningText(verdict.reason)}"`,
           ...(verdict.status === 415 ? { Accept: 'application/json' } : {}),
         },
       });

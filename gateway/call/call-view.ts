@@ -88,3 +88,15 @@ function partyOf(l: AgentLeg | undefined): PartyView | undefined {
     earlyBridged: l.earlyBridged,
   };
 }
+
+/** The customer's view of the call (call-state.ts), from its legs. */
+export function customerViewOf(c: ViewedCall): CallState {
+  const p = c.primary;
+  if (p?.state === 'up') return 'connected';
+  if (p?.state === 'gone') return 'agentGone';
+  const d = c.dialing;
+  if (d && !d.released) return d.role === 'overflow' ? 'overflow' : 'ringing';
+  // The overflow's failure ends the call: its view stays 'overflow' until then.
+  if (d?.role === 'overflow') return 'overflow';
+  return 'queued';
+}

@@ -7,50 +7,32 @@
 // evidence its legs report.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { MediaSession, MediaWatchdog, PromptFile } from '../../media';
-import type { Clock } from '../../time/clock';
-import type { SipRequest, SipResponse, SrfInstance } from '../sip-types/srf-types';
+import type { MediaSession, PromptFile } from '../../media';
+import type { SipRequest, SipResponse } from '../sip-types/srf-types';
 import { Deadlines } from '../timers/deadlines';
-import { AgentLeg, type AgentLegDeps } from './agent-leg';
+import type { AgentLeg } from './agent-leg';
 import { AudioPlan } from './audio-plan';
 import type { AudioScene } from './audio-rules';
-import { sceneOf, snapshotOf, type CallSnapshot } from './call-view';
+import { customerViewOf, sceneOf, snapshotOf, type CallSnapshot } from './call-view';
+import type { CallDeps } from './call-deps';
 import type { CallEvents, EndReason } from './call-events';
 import { assertPhaseMove, type CallPhase } from './call-phase';
 import { assertCallMove, type CallState } from './call-state';
 import { CUSTOMER_TAG, CustomerLeg } from './customer-leg';
 import type { BackEvidence, GoneEvidence } from './evidence';
 import type { DialTarget, RingOutcome } from './dial-target';
-import { Handover, type HandoverCall } from './handover';
+import { AbsenceCover, type AbsentCall } from './absence-cover';
+import { Handover } from './handover';
 import { LegDialer } from './leg-dialer';
 
-export interface CallDeps {
-  srf: SrfInstance;
-  clock: Clock;
-  /** Shared watchdog; each agent leg watches its own media through it. */
-  watchdog: MediaWatchdog;
-  prompts: {
-    agentDisconnected: PromptFile;
-    primaryDisconnected: PromptFile;
-    waitMusic: PromptFile;
-    overflow?: PromptFile;
-  };
-  keepaliveMs: number;
-  failureReasons: string[];
-  log: Logger;
-  /** Headers for an agent's INVITE that say who calls (privacy rules applied). */
-  identity?: (req: SipRequest) => Record<string, string>;
-}
+export type { CallDeps } from './call-deps';
 
 export type { DialTarget, RingOutcome } from './dial-target';
 export type { CallSnapshot } from './call-view';
 
-/** A request the call cannot take in its present phase (the API answers 409). */
-export class CallConflictError extends Error {
-  override name = 'CallConflictError';
-}
+export { CallConflictError } from './handover';
 
-export class Call extends EventEmitter<CallEvents> implements HandoverCall {
+export class Call extends EventEmitter<CallEvents> implements AbsentCall {
   private phaseValue: CallPhase = 'queued';
   private view: CallState = 'queued';
   readonly customer: CustomerLeg;
@@ -71,6 +53,7 @@ export class Call extends EventEmitter<CallEvents> implements HandoverCall {
   readonly audio: AudioPlan;
   private readonly dialer: LegDialer;
   private readonly handover: Handover;
+  private readonly absence: AbsenceCover;
   private closing?: Promise<void>;
   readonly deadlines: Deadlines;
   readonly startedAt: number;
@@ -108,6 +91,7 @@ export class Call extends EventEmitter<CallEvents> implements HandoverCall {
     });
     this.dialer = new LegDialer(this);
     this.handover = new Handover(this, this.dialer);
+    this.absence = new AbsenceCover(this);
   }
 
   get state(): CallState {
@@ -178,61 +162,26 @@ export class Call extends EventEmitter<CallEvents> implements HandoverCall {
     return this.dialer.ring(target);
   }
 
-  /**
-   * The policy decided the primary is gone: it is blocked, and the customer hears the
-   * disconnected prompt then music (in a consult, the consulted agent hears the
-   * primary-disconnected prompt; during a transfer the customer keeps its music).
-   */
-  async coverAbsence(leg: AgentLeg, evidence: GoneEvidence): Promise<void> {
-    if (leg !== this.primary) return;
-    if (leg.state === 'gone') return this.audio.sync();
-    if (leg.state !== 'up') return;
-    this.goneEvidence = evidence;
-    leg.markGone();
-    this.refresh();
-    this.emit('disconnected', leg.agentId ?? 'overflow', evidence);
-    this.log.info(
-      { agentId: leg.agentId, evidence },
-      'agent gone: playing the disconnected prompt',
-    );
-    await this.audio.sync();
+  /** The policy's verbs for a gone primary: see absence-cover.ts. */
+  coverAbsence(leg: AgentLeg, evidence: GoneEvidence): Promise<void> {
+    return this.absence.coverAbsence(leg, evidence);
+  }
+
+  reattach(evidence: BackEvidence): Promise<void> {
+    return this.absence.reattach(evidence);
+  }
+
+  reattachOnNewLeg(target: DialTarget, evidence: BackEvidence): Promise<boolean> {
+    return this.absence.reattachOnNewLeg(target, evidence);
+  }
+
+  reroute(raiseBy: number): void {
+    this.absence.reroute(raiseBy);
   }
 
   /** The gone agent is back: noted before anything is done about it (reconnect→audio starts). */
   returning(evidence: BackEvidence): void {
     if (this.view === 'agentGone') this.emit('returned', evidence);
-  }
-
-  /** Same agent back on its existing leg (media resumed, or it re-offered): audio restored. */
-  async reattach(evidence: BackEvidence): Promise<void> {
-    const leg = this.primary;
-    if (!leg || leg.state !== 'gone') return;
-    this.log.info({ agentId: leg.agentId, evidence }, 'agent back: reattached');
-    this.returning(evidence);
-    leg.markBack();
-    this.goneEvidence = undefined;
-    // Connected again once the audio is: prompt and music stopped, the agent heard.
-    await this.audio.sync();
-    this.refresh();
-    if (this.view === 'connected') this.emit('reattached');
-  }
-
-  /**
-   * Same agent back but its leg is unusable (new registration, or its BYE): a fresh
-   * INVITE to `target`, marked as a resumption. Returns whether it answered.
-   */
-  async reattachOnNewLeg(target: DialTarget, evidence: BackEvidence): Promise<boolean> {
-    if (this.view !== 'agentGone') return false;
-    this.log.info({ agentId: target.agentId, evidence, uri: target.uri }, 'agent back: new leg');
-    this.returning(evidence);
-    if (this.phaseValue === 'transferring') {
-      // Its transfer goes on; if it fails, the agent is rung on its new registration.
-      this.pendingResume = () => this.reattachOnNewLeg(target, evidence);
-      return true;
-    }
-    const outcome = await this.ring({ ...target, resume: true });
-    if (outcome === 'answered') this.emit('reattached');
-    return outcome === 'answered';
   }
 
   /** Asks the primary's existing leg for fresh media (ICE restart) after an explicit signal. */
@@ -245,35 +194,25 @@ export class Call extends EventEmitter<CallEvents> implements HandoverCall {
     leg?.cancel();
   }
 
-  /** The primary consults `target`: the customer holds with music meanwhile. */
+  /** Consults and transfers (the API's and REFER's): see handover.ts. */
   consult(target: DialTarget): Promise<RingOutcome> {
-    this.assertHandover('consult');
     return this.handover.consult(target);
   }
 
-  /** The customer goes to the consulted agent; the primary leaves the call. */
-  async completeConsult(): Promise<void> {
-    if (this.phaseValue !== 'consulting' || this.consultLeg?.state !== 'up')
-      throw new CallConflictError(`call ${this.id}: no answered consult to complete`);
-    await this.handover.completeConsult();
+  completeConsult(): Promise<void> {
+    return this.handover.completeConsult();
   }
 
-  /** The consulted agent leaves; the primary talks with the customer again. */
-  async cancelConsult(): Promise<void> {
-    const leg = this.consultLeg;
-    if (this.phaseValue !== 'consulting' || !leg)
-      throw new CallConflictError(`call ${this.id}: no consult to cancel`);
-    await this.handover.endConsult(leg, 'consult-cancelled', { held: false });
+  cancelConsult(): Promise<void> {
+    return this.handover.cancelConsult();
   }
 
   /** The consulted agent is gone: its part ends, the primary keeps the customer on hold. */
-  async releaseConsulted(leg: AgentLeg): Promise<void> {
-    await this.handover.endConsult(leg, 'secondary-disconnected', { held: true });
+  releaseConsulted(leg: AgentLeg): Promise<void> {
+    return this.handover.endConsult(leg, 'secondary-disconnected', { held: true });
   }
 
-  /** A blind transfer of the customer to `target`; back to the primary if it fails. */
   transfer(target: DialTarget): Promise<RingOutcome> {
-    this.assertHandover('transfer');
     return this.handover.transfer(target);
   }
 
@@ -285,44 +224,6 @@ export class Call extends EventEmitter<CallEvents> implements HandoverCall {
 
   identityHeaders(): Record<string, string> {
     return this.deps.identity?.(this.customer.request) ?? {};
-  }
-
-  private assertHandover(what: string): void {
-    if (
-      this.phaseValue !== 'talking' ||
-      this.primary?.state !== 'up' ||
-      this.primary.role !== 'primary'
-    )
-      throw new CallConflictError(
-        `call ${this.id}: cannot ${what} now (${this.phaseValue}, agent ${this.primary?.state ?? 'none'})`,
-      );
-  }
-
-  /** Gives up on the gone agent: its legs are released, the call waits for another agent. */
-  reroute(raiseBy: number): void {
-    const leg = this.primary;
-    if (this.view !== 'agentGone' || !leg) return;
-    this.log.info({ agentId: leg.agentId, phase: this.phaseValue }, 'rerouting');
-    // A consult or transfer of the gone agent ends with it: the customer is the call.
-    for (const other of [this.consultLeg, this.transferLeg]) {
-      if (!other) continue;
-      this.emit('legEnded', other, 'rerouted');
-      other.release();
-      this.retired.push(other);
-    }
-    this.consultLeg = this.transferLeg = this.pendingResume = undefined;
-    this.emit('legEnded', leg, 'rerouted');
-    this.emit('rerouted');
-    leg.release({ Reason: 'SIP;cause=480;text="agent disconnected, call rerouted"' });
-    this.retired.push(leg);
-    this.primary = undefined;
-    if (leg.agentId) this.skip.add(leg.agentId);
-    this.priority += raiseBy;
-    this.enqueuedAt = this.deps.clock.now();
-    this.goneEvidence = undefined;
-    this.movePhase('queued');
-    this.refresh();
-    void this.audio.sync();
   }
 
   /** Hold as the agent on `leg` (the primary by default) wants it. */
@@ -372,21 +273,6 @@ export class Call extends EventEmitter<CallEvents> implements HandoverCall {
     return this.closing;
   }
 
-  /** What the legs are doing now, for the dialer and the audio plan. */
-  legDeps(): AgentLegDeps {
-    const d = this.deps;
-    return {
-      srf: d.srf,
-      session: this.session,
-      watchdog: d.watchdog,
-      clock: d.clock,
-      keepaliveMs: d.keepaliveMs,
-      failureReasons: d.failureReasons,
-      log: this.log,
-      fail: (err) => this.fail(err),
-    };
-  }
-
   /**
    * rtpengine lost this call's media (it restarted, or stopped forwarding it after a
    * freeze): nobody can hear anybody any more, so the call ends, with a Reason on both
@@ -414,21 +300,12 @@ export class Call extends EventEmitter<CallEvents> implements HandoverCall {
   /** Recomputes the customer's view from the phase and the legs; emits it when it changed. */
   refresh(): void {
     if (this.ended) return;
-    const to = this.derive();
+    const to = customerViewOf(this);
     const from = this.view;
     if (to === from) return;
     assertCallMove(this.id, from, to);
     this.view = to;
     this.emit('state', to, from);
-  }
-
-  private derive(): CallState {
-    const p = this.primary;
-    if (p?.state === 'up') return 'connected';
-    if (p?.state === 'gone') return 'agentGone';
-    const d = this.dialing;
-    if (d && !d.released) return d.role === 'overflow' ? 'overflow' : 'ringing';
-    return 'queued';
   }
 
   private scene(): AudioScene {

@@ -8,6 +8,7 @@ import type { SipDialog } from '../sip-types/srf-types';
 import { AgentLeg, type AgentLegDeps, type AgentLegRole } from './agent-leg';
 import type { AudioPlan } from './audio-plan';
 import type { CallEvents, EndReason } from './call-events';
+import type { CallDeps } from './call-deps';
 import type { CallPhase } from './call-phase';
 import { CUSTOMER_TAG, type CustomerLeg } from './customer-leg';
 import type { DialTarget, RingOutcome } from './dial-target';
@@ -30,7 +31,8 @@ export interface DialingCall {
   identityHeaders(): Record<string, string>;
   listenerCount(event: keyof CallEvents): number;
   emit<K extends keyof CallEvents>(event: K, ...args: CallEvents[K]): boolean;
-  legDeps(): AgentLegDeps;
+  readonly deps: CallDeps;
+  fail(err: Error): void;
   movePhase(to: CallPhase): void;
   refresh(): void;
   close(reason: EndReason): Promise<void>;
@@ -96,7 +98,7 @@ export class LegDialer {
         uri: target.uri,
         resume: target.resume === true,
       },
-      call.legDeps(),
+      this.legDeps(),
     );
     this.bind(leg);
     placed(leg);
@@ -176,6 +178,21 @@ export class LegDialer {
     call.refresh();
     log.info({ profile: target.profile }, 'agent leg connected');
     return true;
+  }
+
+  /** What every agent leg of this call is given. */
+  private legDeps(): AgentLegDeps {
+    const { deps, session, log } = this.call;
+    return {
+      srf: deps.srf,
+      session,
+      watchdog: deps.watchdog,
+      clock: deps.clock,
+      keepaliveMs: deps.keepaliveMs,
+      failureReasons: deps.failureReasons,
+      log,
+      fail: (err) => this.call.fail(err),
+    };
   }
 
   /** What the agent asks on its own leg. */
