@@ -49,7 +49,10 @@ t.test('flow 1: carol answers and talks; both SIPp complete, RTP both ways', asy
   await connected(gw, 'carol');
   await sleep(4000);
   const mid = await gw.packetsByTag();
-  t.ok(packetsOf(mid, 'customer') > 100, `rtpengine got the customer's RTP (${JSON.stringify(mid)})`);
+  t.ok(
+    packetsOf(mid, 'customer') > 100,
+    `rtpengine got the customer's RTP (${JSON.stringify(mid)})`,
+  );
   t.ok(packetsOf(mid, 'carol') > 100, `rtpengine got carol's RTP (${JSON.stringify(mid)})`);
 
   const c = await customer.done;
