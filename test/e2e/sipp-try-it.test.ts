@@ -12,9 +12,16 @@ import {
   startDocumentedGateway,
   type DocumentedGateway,
 } from './fixtures/documented-sipp';
+import { performance } from 'node:perf_hooks';
+import { toneShare } from '../helpers/audio-compare';
+import { captureFrom } from '../helpers/loopback-capture';
 import { sleep, waitFor } from './fixtures/gateway-harness';
+import { findsPrompt, lacksTone, promptMs } from './fixtures/hearing';
 
 const SIPP_BOUND_MS = 90_000;
+/** The tones of the scenarios' audio (sipp-scenarios/audio/). */
+const CAROL_HZ = 1000;
+const share = (x: Int16Array, hz: number) => toneShare(x, hz).toFixed(2);
 const flows = documentedFlows();
 
 async function connected(gw: DocumentedGateway, agentId: string, timeoutMs = 15_000) {
@@ -47,7 +54,16 @@ t.test('flow 1: carol answers and talks; both SIPp complete, RTP both ways', asy
   const customer = await runDocumented(t, customerCmd, SIPP_BOUND_MS);
 
   await connected(gw, 'carol');
+  // What the customer SIPp receives, from the wire: carol's tone.
+  const heard = await captureFrom(t, await gw.customerRtpPort(), 30_000);
+  const from = performance.now();
   await sleep(4000);
+  const said = heard.samplesSince(from + 500);
+  t.ok(
+    said.length > 8000 && toneShare(said, CAROL_HZ) > 0.8,
+    `the customer hears carol's ${CAROL_HZ} Hz (${said.length / 8} ms, share ${share(said, CAROL_HZ)})`,
+  );
+  heard.stop();
   const mid = await gw.packetsByTag();
   t.ok(
     packetsOf(mid, 'customer') > 100,
@@ -78,12 +94,31 @@ t.test(
     const customer = await runDocumented(t, customerCmd, SIPP_BOUND_MS);
 
     await connected(gw, 'carol');
+    const heard = await captureFrom(t, await gw.customerRtpPort(), 60_000);
+    const from = performance.now();
     // Her media stops 5 s in and she re-INVITEs 10 s later: sample while gone, then after.
     await sleep(11_000);
     const gone = packetsOf(await gw.packetsByTag(), 'carol');
-    await sleep(8000);
+    // The prompt starts lossMs (2 s) after her drop; by 14 s in it is over.
+    await sleep(3000);
+    const dropped = heard.samplesSince(from);
+    const p = findsPrompt(
+      t,
+      dropped,
+      'agent-disconnected',
+      'after her drop the customer hears the prompt',
+    );
+    lacksTone(t, p.fromStart, CAROL_HZ, 'and nothing of carol from then on');
+    t.ok(promptMs('agent-disconnected') < 7000, 'the prompt fits before her return');
+    await sleep(5000);
     const back = packetsOf(await gw.packetsByTag(), 'carol');
     t.ok(back - gone > 100, `carol's RTP again after her re-INVITE (${gone} → ${back} packets)`);
+    const again = heard.samplesSince(performance.now() - 2000);
+    t.ok(
+      toneShare(again, CAROL_HZ) > 0.8,
+      `after her re-INVITE the customer hears carol again (share ${share(again, CAROL_HZ)})`,
+    );
+    heard.stop();
 
     const c = await customer.done;
     const a = await agent.done;
