@@ -17,7 +17,9 @@ export type EndReason =
   /** Its agent dropped and the policy ends such calls (a chat escalated to a call). */
   | 'agent-disconnected'
   /** rtpengine lost the call's media (it died or restarted). */
-  | 'media-lost';
+  | 'media-lost'
+  /** The SIP server connection dropped: its dialogs no longer reach us (fault-semantics.md). */
+  | 'signalling-lost';
 
 export interface PolicyCellApplied {
   situation: string;
