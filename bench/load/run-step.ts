@@ -1,0 +1,206 @@
+// One step of the load bench, from nothing back to nothing: a fresh rtpengine, SIP server
+// and app (holdfast or the baseline), SIPp agents and customers; calls arrive at `rate` per
+// second up to `calls`, every call stays up through the measuring window, then all hang up.
+// In the window the processes' CPU is measured and (holdfast) a share of the agents stops
+// its RTP, some resuming later. Returns what was measured.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { NgClient } from '../../media/ng-client';
+import { freePort } from '../../test/helpers/sip-ports';
+import { describeSipp, type SippResult } from '../../test/helpers/sipp';
+import { UsageWindow, type WindowUsage } from './proc-usage';
+import { Cleanup, readAgentLog, startAgents, startCustomers } from './sipp-load';
+import { startApp, startRtpengine, startSipServerProcess, type AppKind } from './stack';
+import {
+  disconnectMetrics,
+  heldThrough,
+  readCallRecords,
+  readProblems,
+  summarize,
+  unansweredRecords,
+  type DisconnectMetrics,
+  type Summary,
+} from './step-metrics';
+
+export interface StepSpec {
+  label: string;
+  app: AppKind;
+  calls: number;
+  /** Call arrivals per second. */
+  rate: number;
+  /** Length of the measuring window once every call is up (ms). */
+  windowMs: number;
+  /** Share of agents stopping their RTP in the window; 0 = none. */
+  dropShare: number;
+  returnShare: number;
+  lossMs: number;
+  /** holdfast's watchdog poll period (undefined: its default; huge: in effect off). */
+  mediaPollMs?: number;
+  /** Static agents configured (and reachable). */
+  agents: number;
+  /** Extra holdfast configuration merged over the bench's (e.g. policy). */
+  config?: Record<string, unknown>;
+  /**
+   * Rate mode: every call talks this long, and the window is the arrivals (no drops).
+   * Unset: concurrency mode, every call up through the window.
+   */
+  holdMs?: number;
+}
+
+export interface StepResult {
+  label: string;
+  app: AppKind;
+  calls: number;
+  rate: number;
+  held: number;
+  failed: number;
+  setupMs: Summary;
+  disconnects?: DisconnectMetrics;
+  usage: WindowUsage;
+  /** rtpengine sessions left once every call ended (0 = nothing leaked). */
+  leftInRtpengine: number;
+  problems: Record<string, number>;
+  notes: string[];
+}
+
+const SETTLE_MS = 3000;
+const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+
+export async function runStep(s: StepSpec): Promise<StepResult> {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdfast-load-'));
+  const cleanup = new Cleanup();
+  const stops: (() => Promise<unknown>)[] = [];
+  const notes: string[] = [];
+  try {
+    const rtpengine = await startRtpengine(Math.max(4000, s.agents * 8));
+    stops.push(() => rtpengine.stop());
+    const sip = await startSipServerProcess();
+    stops.push(() => sip.stop());
+    const agentPort = await freePort();
+    const agentIds = Array.from({ length: s.agents }, (_, i) => `a${i}`);
+    const uri = (id: string) => `sip:${id}@127.0.0.1:${agentPort}`;
+    const app = await startApp({
+      kind: s.app,
+      sip,
+      rtpengine,
+      workDir,
+      mediaPollMs: s.mediaPollMs,
+      agentUris: agentIds.map(uri),
+      config: holdfastConfig(
+        s,
+        agentIds.map((id) => ({ id, uri: uri(id), token: `${id}-t` })),
+      ),
+    });
+    stops.push(() => app.stop());
+
+    // The timeline, from the first INVITE: arrivals, settle, window, the hang-ups.
+    const start = Date.now() + 500;
+    const arrivalsMs = (s.calls / s.rate) * 1000;
+    const rateMode = s.holdMs !== undefined;
+    const windowFrom = rateMode
+      ? start + Math.min(2000, arrivalsMs / 2)
+      : start + arrivalsMs + SETTLE_MS;
+    const windowTo = rateMode ? start + arrivalsMs : windowFrom + s.windowMs;
+    const goneMs = s.lossMs + 2000;
+    const holdMs = s.holdMs ?? windowTo - start + 1000;
+    const timeoutMs = holdMs + arrivalsMs + 60_000;
+    const agents = await startAgents({
+      cleanup,
+      workDir,
+      dropShare: rateMode ? 0 : s.dropShare,
+      returnShare: s.returnShare,
+      dropFromMs: windowFrom + 1000,
+      dropToMs: windowTo - goneMs - s.lossMs - 1500,
+      goneMs,
+      timeoutMs,
+      localPort: agentPort,
+    });
+    stops.push(() => agents.sipp.stop(3000));
+    await sleepUntil(start);
+    const customers = await startCustomers({
+      cleanup,
+      sipPort: sip.sipPort,
+      calls: s.calls,
+      rate: s.rate,
+      holdMs,
+      timeoutMs,
+    });
+    stops.push(() => customers.stop(3000));
+    const usage = new UsageWindow({
+      gateway: app.pid,
+      rtpengine: rtpengine.pid!,
+      sipserver: sip.pid,
+      sippCustomers: customers.pid,
+      sippAgents: agents.sipp.pid,
+    });
+    await sleepUntil(windowFrom);
+    usage.start();
+    await sleepUntil(windowTo);
+    const window = usage.stop();
+    const cust = await customers.done;
+    const agentResult = await agents.sipp.stop(3000);
+    const leftInRtpengine = await sessionsLeft(rtpengine.host, rtpengine.port);
+    await app.stop();
+    stops.pop();
+
+    const records = app.logFile ? readCallRecords(app.logFile) : [];
+    const media = readAgentLog(agents.logFile);
+    const failed = customerFailures(cust) + agentResult.failed + unansweredRecords(records);
+    if (customerFailures(cust)) notes.push(`customers: ${describeSipp(cust).slice(0, 600)}`);
+    if (agentResult.failed) notes.push(`agents: ${describeSipp(agentResult).slice(0, 600)}`);
+    return {
+      label: s.label,
+      app: s.app,
+      calls: s.calls,
+      rate: s.rate,
+      held:
+        s.app === 'holdfast' && !rateMode
+          ? heldThrough(records, windowFrom, windowTo)
+          : Math.min(s.calls, cust.successful),
+      failed,
+      setupMs: summarize(cust.rttMs),
+      disconnects: s.app === 'holdfast' ? disconnectMetrics(records, media) : undefined,
+      usage: window,
+      leftInRtpengine,
+      problems: app.logFile ? readProblems(app.logFile) : {},
+      notes,
+    };
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    await cleanup.run();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Calls SIPp did not complete: failed, or never finished (created but not successful). */
+function customerFailures(r: SippResult): number {
+  return Math.max(r.failed, r.created - r.successful);
+}
+
+function holdfastConfig(s: StepSpec, agents: { id: string; uri: string; token: string }[]) {
+  return {
+    sip: { contacts: ['sip:127.0.0.1:0;transport=udp'] },
+    http: { listen: '127.0.0.1:0', adminToken: 'load-bench-admin' },
+    agents,
+    // Nobody is rerouted within a step: a silent agent stays assigned until the hang-up.
+    policy: { reconnectWindowMs: 600_000, presenceTimeoutMs: 900_000 },
+    media: { lossMs: s.lossMs },
+    queue: { maxQueued: 5000 },
+    log: { level: 'info' },
+    ...s.config,
+  };
+}
+
+async function sessionsLeft(host: string, port: number): Promise<number> {
+  const ng = new NgClient({ host, port });
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const reply = await ng.request('list', { limit: 100_000 });
+    return (reply.calls as string[] | undefined)?.length ?? 0;
+  } catch {
+    return NaN;
+  } finally {
+    ng.close();
+  }
+}
