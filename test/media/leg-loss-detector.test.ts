@@ -1,6 +1,6 @@
 // Unit tests of the watchdog's per-leg decision (no rtpengine, no sleeping).
 import t from 'tap';
-import { LegLossDetector } from '../../media/leg-loss-detector';
+import { LegLossDetector, type PollPeriods } from '../../media/leg-loss-detector';
 
 /** Polls every `poll` ms from `from` to `to`, with `packetsAt(time)` as the counter. */
 function run(
@@ -162,4 +162,128 @@ t.test('packets seen after a blind stretch count as usual', async (t) => {
 
 t.test('lossMs must be positive', async (t) => {
   t.throws(() => new LegLossDetector({ lossMs: 0 }, 0), /lossMs must be > 0/);
+});
+
+/**
+ * Polls when the detector asks (nextPollAt, with `periods`), from `from` to `to`; returns
+ * the events and the number of polls up to the first event.
+ */
+function runAsAsked(
+  d: LegLossDetector,
+  from: number,
+  to: number,
+  periods: PollPeriods,
+  packetsAt: (ms: number) => number,
+) {
+  const events: { type: string; at: number; silentForMs?: number }[] = [];
+  let polls = 0;
+  for (let now = from; now <= to; now = Math.max(now + 1, d.nextPollAt(now, periods))) {
+    if (!events.length) polls++;
+    const e = d.observe(packetsAt(now), now);
+    if (e)
+      events.push({
+        type: e.type,
+        at: now,
+        ...('silentForMs' in e ? { silentForMs: e.silentForMs } : {}),
+      });
+  }
+  return { events, polls };
+}
+
+const SPARSE: PollPeriods = { fastMs: 100, flowingMs: 1000, lostMs: 250 };
+
+t.test(
+  'sparse polls: a steady leg is polled once per flowingMs, and its stop is found lossMs after it, not one poll period later',
+  async (t) => {
+    for (const stopAt of [5_003, 5_250, 5_500, 5_770, 5_990]) {
+      const d = new LegLossDetector({ lossMs: 2000 }, 0);
+      const packets = (ms: number) => Math.floor(Math.min(ms, stopAt) / 20);
+      const { events, polls } = runAsAsked(d, 0, 12_000, SPARSE, packets);
+      t.equal(events.length, 1, `stop at ${stopAt}: one event`);
+      t.equal(events[0]?.type, 'lost');
+      const lastPacket = Math.floor(stopAt / 20) * 20;
+      const late = events[0].at - (lastPacket + 2000);
+      t.ok(
+        late >= 0 && late <= 70,
+        `stop at ${stopAt}: lost ${Math.round(late)} ms after lossMs of silence`,
+      );
+      // Starting (fast) until the first packet, one per second, one more when it went silent.
+      t.ok(polls <= 10, `stop at ${stopAt}: ${polls} polls up to the loss (${stopAt + 2000} ms)`);
+    }
+  },
+);
+
+t.test('sparse polls never call a loss early, whatever the jitter and short gaps', async (t) => {
+  let seed = 11;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  let early = 0;
+  let alarms = 0;
+  for (let trial = 0; trial < 200; trial++) {
+    // 20 ms packets with ±8 ms jitter, a gap of up to 1.5 s somewhere, a stop at the end.
+    const gapAt = 3000 + random() * 4000;
+    const gapMs = random() * 1500;
+    const stopAt = 9000 + random() * 2000;
+    const times: number[] = [];
+    for (let at = 0; at < stopAt; at += 20)
+      if (at < gapAt || at >= gapAt + gapMs) times.push(at + (random() * 2 - 1) * 8);
+    const last = Math.max(...times);
+    const packets = (ms: number) => times.filter((x) => x <= ms).length;
+    const d = new LegLossDetector({ lossMs: 2000 }, 0);
+    const { events } = runAsAsked(d, 0, 16_000, SPARSE, packets);
+    for (const e of events) {
+      alarms++;
+      if (e.type === 'lost' && e.at - last < 2000) early++;
+    }
+    t.ok(events.length <= 1, `trial ${trial}: at most the one loss`);
+  }
+  t.equal(early, 0, 'no loss declared before lossMs of real silence');
+  t.equal(alarms, 200, 'every final stop found');
+});
+
+t.test('sparse polls: DTX-like packets (one per 400 ± 100 ms) never alarm', async (t) => {
+  let seed = 3;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const times: number[] = [];
+  // Speech (20 ms packets) for 3 s, then DTX, then speech again, and so on.
+  for (let at = 0; at < 60_000;) {
+    const talking = Math.floor(at / 3000) % 2 === 0;
+    times.push(at);
+    at += talking ? 20 : 400 + (random() * 2 - 1) * 100;
+  }
+  const packets = (ms: number) => times.filter((x) => x <= ms).length;
+  const d = new LegLossDetector({ lossMs: 1000 }, 0);
+  const { events } = runAsAsked(
+    d,
+    0,
+    60_000,
+    { fastMs: 100, flowingMs: 500, lostMs: 250 },
+    packets,
+  );
+  t.same(events, []);
+});
+
+t.test('nextPollAt: by state', async (t) => {
+  const d = new LegLossDetector({ lossMs: 2000, graceMs: 1500 }, 0);
+  t.equal(d.nextPollAt(0, SPARSE), 100, 'starting: fast');
+  d.observe(0, 1450);
+  t.equal(d.nextPollAt(1450, SPARSE), 1500, 'starting: not past the grace');
+  d.observe(10, 1500);
+  t.equal(d.state, 'flowing');
+  t.equal(d.nextPollAt(1500, SPARSE), 2500, 'flowing: flowingMs');
+  const blind = new LegLossDetector({ lossMs: 2000 }, 0);
+  blind.blind();
+  t.equal(blind.nextPollAt(1600, SPARSE), 1700, 'blind: fast');
+  d.observe(20, 1700);
+  d.observe(20, 2700);
+  t.equal(
+    d.nextPollAt(2700, SPARSE),
+    3700,
+    'silent since 1700: at the latest when it would be lost',
+  );
+  d.observe(20, 3700);
+  t.equal(d.state, 'lost');
+  t.equal(d.nextPollAt(3700, SPARSE), 3950, 'lost: lostMs');
+  d.observe(30, 3950);
+  d.suspend();
+  t.equal(d.nextPollAt(4000, SPARSE), 5000, 'suspended: flowingMs');
 });
