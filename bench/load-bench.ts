@@ -19,6 +19,7 @@
 //
 // Progress and a human summary on stdout; the last line is JSON.
 import os from 'node:os';
+import { describeNg } from './load/ng-phases';
 import { runStep, type StepResult, type StepSpec } from './load/run-step';
 import { printConcurrency, printRates, printWatchdog, type RateVerdict } from './load/report';
 
@@ -60,7 +61,14 @@ const load = () => os.loadavg()[0].toFixed(2);
 
 async function step(spec: StepSpec): Promise<StepResult> {
   log(`${spec.label}: starting (load average ${load()})`);
-  const r = await runStep(spec);
+  let r: StepResult;
+  try {
+    r = await runStep(spec);
+  } catch (err) {
+    // A port taken by another process on a shared machine, mostly: once more, afresh.
+    log(`${spec.label}: ${(err as Error).message.split('\n')[0]}; trying once more`);
+    r = await runStep(spec);
+  }
   const d = r.disconnects;
   log(
     `${spec.label}: held ${r.held}/${r.calls}, failed ${r.failed}, set-up p50 ${r.setupMs.p50} p99 ` +
@@ -73,6 +81,11 @@ async function step(spec: StepSpec): Promise<StepResult> {
       `sip ${r.usage.processes.sipserver.cpuPct}%; load ${r.usage.loadAvg.start}→${r.usage.loadAvg.end}`,
   );
   for (const n of r.notes) log(`  note: ${n.replace(/\n/g, ' | ')}`);
+  for (const e of d?.examples ?? []) log(`  ${e}`);
+  if (r.endReasons) log(`  calls ended: ${JSON.stringify(r.endReasons)}`);
+  if (r.ng)
+    log(`  rtpengine, set-up: ${describeNg(r.ng.setup)}; window: ${describeNg(r.ng.window)}`);
+  if (Object.keys(r.problems).length) log(`  warnings: ${JSON.stringify(r.problems)}`);
   return r;
 }
 

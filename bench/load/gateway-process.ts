@@ -17,7 +17,34 @@ export interface GatewayJob {
   logFile: string;
 }
 
-export type FromGateway = { ready: true } | { failed: string };
+export type FromGateway = { ready: true } | { failed: string } | { ng: NgSnapshot };
+
+/** Per ng command: requests so far, their total time, and the cumulative histogram. */
+export type NgSnapshot = Record<
+  string,
+  { count: number; sumMs: number; buckets: [number, number][] }
+>;
+
+interface MetricJson {
+  name: string;
+  values: { value: number; labels: Record<string, string | number>; metricName?: string }[];
+}
+
+/** What the gateway's own rtpengine_request_seconds histogram holds. */
+async function ngSnapshot(metrics: { registry: { getMetricsAsJSON(): Promise<unknown> } }) {
+  const all = (await metrics.registry.getMetricsAsJSON()) as MetricJson[];
+  const h = all.find((m) => m.name === 'holdfast_rtpengine_request_seconds');
+  const out: NgSnapshot = {};
+  for (const v of h?.values ?? []) {
+    const cmd = String(v.labels.command);
+    const entry = (out[cmd] ??= { count: 0, sumMs: 0, buckets: [] });
+    if (v.metricName?.endsWith('_count')) entry.count = v.value;
+    else if (v.metricName?.endsWith('_sum')) entry.sumMs = v.value * 1000;
+    else if (v.metricName?.endsWith('_bucket') && v.labels.le !== '+Inf')
+      entry.buckets.push([Number(v.labels.le) * 1000, v.value]);
+  }
+  return out;
+}
 
 async function main(): Promise<void> {
   const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) as GatewayJob;
@@ -31,9 +58,10 @@ async function main(): Promise<void> {
     mediaPollMs: job.mediaPollMs,
     processMetrics: false,
   });
-  process.on('message', (msg: { stop?: boolean }) => {
-    if (!msg.stop) return;
-    void gw.stop().finally(() => process.disconnect());
+  process.on('message', (msg: { stop?: boolean; report?: boolean }) => {
+    if (msg.report)
+      void ngSnapshot(gw.metrics).then((ng) => process.send!({ ng } satisfies FromGateway));
+    if (msg.stop) void gw.stop().finally(() => process.disconnect());
   });
   process.send!({ ready: true } satisfies FromGateway);
 }

@@ -3,17 +3,20 @@
 // second up to `calls`, every call stays up through the measuring window, then all hang up.
 // In the window the processes' CPU is measured and (holdfast) a share of the agents stops
 // its RTP, some resuming later. Returns what was measured.
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NgClient } from '../../media/ng-client';
 import { freePort } from '../../test/helpers/sip-ports';
 import { describeSipp, type SippResult } from '../../test/helpers/sipp';
+import { ngBetween, type NgPhase } from './ng-phases';
 import { UsageWindow, type WindowUsage } from './proc-usage';
 import { Cleanup, readAgentLog, startAgents, startCustomers } from './sipp-load';
 import { startApp, startRtpengine, startSipServerProcess, type AppKind } from './stack';
 import {
   disconnectMetrics,
+  endReasons,
   heldThrough,
   readCallRecords,
   readProblems,
@@ -61,6 +64,10 @@ export interface StepResult {
   /** rtpengine sessions left once every call ended (0 = nothing leaked). */
   leftInRtpengine: number;
   problems: Record<string, number>;
+  /** holdfast: its rtpengine requests while calls were set up, and in the window. */
+  ng?: { setup: NgPhase; window: NgPhase };
+  /** holdfast: how its calls ended (call records), by reason. */
+  endReasons?: Record<string, number>;
   notes: string[];
 }
 
@@ -77,7 +84,18 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
     stops.push(() => rtpengine.stop());
     const sip = await startSipServerProcess();
     stops.push(() => sip.stop());
+    // The agents' URIs name their port before SIPp starts: hold it until then.
     const agentPort = await freePort();
+    const hold = dgram.createSocket('udp4');
+    await new Promise<void>((r) => hold.bind(agentPort, '127.0.0.1', r));
+    const release = () => {
+      try {
+        hold.close();
+      } catch {
+        // closed already
+      }
+    };
+    stops.push(async () => release());
     const agentIds = Array.from({ length: s.agents }, (_, i) => `a${i}`);
     const uri = (id: string) => `sip:${id}@127.0.0.1:${agentPort}`;
     const app = await startApp({
@@ -93,6 +111,7 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
       ),
     });
     stops.push(() => app.stop());
+    const ng0 = await app.ngSnapshot();
 
     // The timeline, from the first INVITE: arrivals, settle, window, the hang-ups.
     const start = Date.now() + 500;
@@ -105,6 +124,7 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
     const goneMs = s.lossMs + 2000;
     const holdMs = s.holdMs ?? windowTo - start + 1000;
     const timeoutMs = holdMs + arrivalsMs + 60_000;
+    release();
     const agents = await startAgents({
       cleanup,
       workDir,
@@ -135,9 +155,11 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
       sippAgents: agents.sipp.pid,
     });
     await sleepUntil(windowFrom);
+    const ng1 = await app.ngSnapshot();
     usage.start();
     await sleepUntil(windowTo);
     const window = usage.stop();
+    const ng2 = await app.ngSnapshot();
     const cust = await customers.done;
     const agentResult = await agents.sipp.stop(3000);
     const leftInRtpengine = await sessionsLeft(rtpengine.host, rtpengine.port);
@@ -164,6 +186,8 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
       usage: window,
       leftInRtpengine,
       problems: app.logFile ? readProblems(app.logFile) : {},
+      endReasons: app.logFile ? endReasons(records) : undefined,
+      ng: ng2 ? { setup: ngBetween(ng0, ng1), window: ngBetween(ng1, ng2) } : undefined,
       notes,
     };
   } finally {

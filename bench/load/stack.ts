@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { launchRtpengine, type RtpengineHandle } from '../../media/rtpengine-launcher';
 import type { BaselineJob } from './baseline-b2bua';
-import type { FromGateway, GatewayJob } from './gateway-process';
+import type { FromGateway, GatewayJob, NgSnapshot } from './gateway-process';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const START_MS = 20_000;
@@ -67,6 +67,8 @@ export interface AppProcess {
   pid: number;
   /** holdfast's JSON log (call records); undefined for the baseline. */
   logFile?: string;
+  /** holdfast: its ng latency histogram now (undefined for the baseline). */
+  ngSnapshot(): Promise<NgSnapshot | undefined>;
   stop(): Promise<void>;
 }
 
@@ -124,6 +126,21 @@ export async function startApp(o: AppOptions): Promise<AppProcess> {
     kind: o.kind,
     pid: child.pid!,
     logFile,
+    ngSnapshot: async () => {
+      if (o.kind !== 'holdfast' || !child.connected) return undefined;
+      const reply = new Promise<NgSnapshot | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), 5000);
+        const on = (m: FromGateway) => {
+          if (!('ng' in m)) return;
+          clearTimeout(timer);
+          child.off('message', on);
+          resolve(m.ng);
+        };
+        child.on('message', on);
+      });
+      child.send({ report: true });
+      return reply;
+    },
     stop: async () => {
       if (child.connected) child.send({ stop: true });
       await stopChild(child, null, 15_000);

@@ -62,6 +62,8 @@ export interface DisconnectMetrics {
   /** Episodes that ended with the agent reattached. */
   reattached: number;
   resumes: number;
+  /** A few of the misses and false disconnects, to see why. */
+  examples: string[];
 }
 
 export function disconnectMetrics(records: CallRecord[], media: AgentMediaLog): DisconnectMetrics {
@@ -69,11 +71,16 @@ export function disconnectMetrics(records: CallRecord[], media: AgentMediaLog): 
   const stopToLoss: number[] = [];
   const stopToPrompt: number[] = [];
   let missed = 0;
+  const examples: string[] = [];
+  const example = (line: string) => examples.length < 6 && examples.push(line);
   for (const [callId, stopAt] of media.stops) {
     const rec = byId.get(callId);
     const ep = rec?.disconnects.find((d) => Date.parse(d.t0) >= stopAt - 50);
     if (!ep) {
       missed++;
+      example(
+        `missed ${callId}: ${rec ? `ended ${Math.round(Date.parse(rec.endedAt) - stopAt)} ms after the stop (${rec.endReason}), episodes ${JSON.stringify(rec.disconnects.map((d) => d.t0))}` : 'no record'}`,
+      );
       continue;
     }
     stopToLoss.push(Date.parse(ep.t0) - stopAt);
@@ -85,7 +92,12 @@ export function disconnectMetrics(records: CallRecord[], media: AgentMediaLog): 
     const stopAt = media.stops.get(rec.callId);
     for (const ep of rec.disconnects) {
       if (ep.outcome === 'reattached') reattached++;
-      if (stopAt === undefined || Date.parse(ep.t0) < stopAt - 50) falseDisconnects++;
+      if (stopAt === undefined || Date.parse(ep.t0) < stopAt - 50) {
+        falseDisconnects++;
+        example(
+          `false ${rec.callId}: ${ep.evidence} at ${ep.t0}, ${stopAt === undefined ? 'agent never stopped' : `${Math.round(stopAt - Date.parse(ep.t0))} ms before its stop`}`,
+        );
+      }
     }
   }
   return {
@@ -96,6 +108,7 @@ export function disconnectMetrics(records: CallRecord[], media: AgentMediaLog): 
     falseDisconnects,
     reattached,
     resumes: media.resumes.size,
+    examples,
   };
 }
 
@@ -109,4 +122,11 @@ export function heldThrough(records: CallRecord[], fromMs: number, toMs: number)
 /** Records whose call did not end as answered (failed, abandoned, overflowed…). */
 export function unansweredRecords(records: CallRecord[]): number {
   return records.filter((r) => r.outcome !== 'answered').length;
+}
+
+/** How the calls ended, by reason. */
+export function endReasons(records: CallRecord[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of records) out[r.endReason] = (out[r.endReason] ?? 0) + 1;
+  return out;
 }
