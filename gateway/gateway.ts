@@ -29,7 +29,7 @@ import { CallRegistry } from './call/call-registry';
 import type { GatewayOptions, RunningGateway } from './gateway-types';
 import { connectSrf } from './startup/connect-srf';
 import { loadPrompts } from './startup/load-prompts';
-import { probeTarget, RouteProbe } from './startup/route-probe';
+import { RouteProbe } from './startup/route-probe';
 import { ConversationBook } from './conversations/conversation-book';
 import { OpsEvents } from './events/ops-events';
 import { HandoverDesk } from './routing/handover-desk';
@@ -73,7 +73,7 @@ export async function startGateway(
     const ext = config.media.rtpengine;
     const rtpengine = ext
       ? await connectExternal(ext.host, ext.port)
-      : await launchRtpengine({ ports: config.media.ports });
+      : await launchRtpengine({ ports: config.media.ports, portCount: config.media.portBlock });
     cleanups.push(['rtpengine', () => rtpengine.stop()]);
     const metrics = new GatewayMetrics({ processMetrics: opts.processMetrics ?? true });
     const ng = new MeteredNgClient({ host: rtpengine.host, port: rtpengine.port }, metrics);
@@ -231,12 +231,8 @@ export async function startGateway(
       }),
     );
     const probe = new RouteProbe();
-    route(srf, 'options', (req: SipRequest, res: SipResponse) =>
-      res.send(200, {
-        headers: probe.isProbe(req)
-          ? {}
-          : { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER' },
-      }),
+    route(srf, 'options', (_req: SipRequest, res: SipResponse) =>
+      res.send(200, { headers: { Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER' } }),
     );
     const registrar = new Registrar(
       agents,
@@ -259,14 +255,15 @@ export async function startGateway(
 
     // Every handler is in place before drachtio-srf connects and sends its routes.
     const hostports = await connectSrf(srf, connect);
-    const probeUri = probeTarget(hostports);
-    if (probeUri && !(await probe.run(srf, probeUri)))
-      log.warn({ probeUri }, 'the SIP server does not route requests to holdfast yet');
+    if (!(await probe.run(srf)))
+      log.warn("the SIP server has not taken holdfast's routes yet (no answer to a probe)");
 
     const readiness = new Readiness();
     readiness.add('drachtio', async () => {
       if (!drachtioUp) throw new Error('not connected to the SIP server');
-      if (probeUri && !probe.routed) throw new Error('the SIP server does not route to us yet');
+      // Asked again until it answers: a server that came back takes the routes anew.
+      if (!probe.routed && !(await probe.run(srf, 1000)))
+        throw new Error('the SIP server has not taken our routes yet');
     });
     readiness.add('not draining', drain.readinessCheck);
     const board = new BoardStream({

@@ -223,15 +223,27 @@ export class CallTopology {
       leg.answered = false;
       return undefined;
     }
-    let standIn = leg.standIn ? this.legs.get(leg.standIn) : undefined;
-    if (!standIn) {
-      standIn = this.add(leg.tag + STAND_IN_SUFFIX, 'rtp');
-      standIn.sdp = STAND_IN_SDP;
-      standIn.standsInFor = leg.tag;
-      leg.standIn = standIn.tag;
-    }
+    const standIn = this.standInOf(leg);
     await this.offer(leg, standIn, leg.sdp);
     return this.answer(standIn, leg, STAND_IN_SDP);
+  }
+
+  /**
+   * A party that offered nothing (an INVITE without SDP): its stand-in offers to it, and
+   * the party's answer completes the pairing. It stays alone (blocked) until paired.
+   */
+  offerAlone(leg: Leg): Promise<string> {
+    return this.offer(this.standInOf(leg), leg, STAND_IN_SDP);
+  }
+
+  private standInOf(leg: Leg): Leg {
+    const existing = leg.standIn ? this.legs.get(leg.standIn) : undefined;
+    if (existing) return existing;
+    const standIn = this.add(leg.tag + STAND_IN_SUFFIX, 'rtp');
+    standIn.sdp = STAND_IN_SDP;
+    standIn.standsInFor = leg.tag;
+    leg.standIn = standIn.tag;
+    return standIn;
   }
 
   /** Deletes `leg` (and its stand-in) from rtpengine; whoever was with it is left alone first. */

@@ -142,6 +142,17 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   }
 
   /**
+   * A party that sent no offer (a late-offer INVITE): returns the SDP to offer it (in the
+   * 200); complete with answer(tag, theirSdp) when its answer comes (in the ACK).
+   */
+  offerAlone(tag: string): Promise<string> {
+    return this.serial(async () => {
+      const leg = this.mustHave(tag);
+      return this.stamp(leg, await this.topology.offerAlone(leg));
+    });
+  }
+
+  /**
    * Starts a new leg `newTag` for the existing party `existingTag` (new agent, reroute,
    * consult, transfer): returns the offer to send to the new leg. rtpengine pairs them at
    * once; the party's previous partner is left alone. Then complete(newTag, theirSdp) (or

@@ -4,14 +4,15 @@
 // (an even RTP port and the RTCP port above it), a WebRTC leg 1 (rtcp-mux), a call holds
 // one leg per party: customer + agent = 2 legs (4 ports with RTP agents); a queued
 // customer is paired with a stand-in leg (also 2 legs); while an agent leg is replaced
-// (reattach, reroute) the new one exists before the old one goes: 3 legs, 6 ports. A
-// range of P ports therefore carries P / 4 calls at rest and P / 6 when every call is
-// being rerouted at once — which is exactly the moment the gateway exists for (a
-// desktop outage drops many agents together). Capacity is counted at the peak.
+// (reattach, reroute) the new one exists before the old one goes, and the old one, left
+// alone, is paired with a stand-in of its own (media/call-topology.ts): 4 legs, 8 ports.
+// A range of P ports therefore carries P / 4 calls at rest and P / 8 when every call is
+// being rerouted at once — which is exactly the moment the gateway exists for (a desktop
+// outage drops many agents together). Capacity is counted at the peak.
 //
-// The old range of 1000 ports gave 250 calls at rest (the "~249 calls" cliff) and 166 at
-// the peak. The default, 4000 ports, carries 666 calls at the peak and 1000 at rest: a
-// 500-call target with a third to spare.
+// The old range of 1000 ports gave 250 calls at rest (the "~249 calls" cliff) and 125 at
+// the peak. The launcher's default, 6000 ports, carries 750 calls at the peak and 1500 at
+// rest: a 500-call target with half to spare (the gateway's config default is larger).
 
 export interface PortRange {
   min: number;
@@ -19,13 +20,13 @@ export interface PortRange {
 }
 
 export interface CapacityOptions {
-  /** Legs per call at the peak; default 3 (customer + old and new agent leg). */
+  /** Legs per call at the peak; default 4 (customer, new agent leg, old one + its stand-in). */
   legsPerCall?: number;
   /** Ports per leg; default 2 (plain RTP + RTCP; a WebRTC leg needs 1). */
   portsPerLeg?: number;
 }
 
-export const DEFAULT_PORT_COUNT = 4000;
+export const DEFAULT_PORT_COUNT = 6000;
 /** The call count the default range is sized for. */
 export const TARGET_CALLS = 500;
 
@@ -46,7 +47,7 @@ export function portCount(range: PortRange): number {
 
 /** How many calls the range carries at the peak (every call mid-reroute). */
 export function callsForPortRange(range: PortRange, opts: CapacityOptions = {}): number {
-  const perCall = (opts.legsPerCall ?? 3) * (opts.portsPerLeg ?? 2);
+  const perCall = (opts.legsPerCall ?? 4) * (opts.portsPerLeg ?? 2);
   return Math.floor(portCount(range) / perCall);
 }
 
@@ -58,19 +59,10 @@ export function portRangeWarning(
 ): string | undefined {
   const calls = callsForPortRange(range, opts);
   if (calls >= wantedCalls) return undefined;
-  const needed = wantedCalls * (opts.legsPerCall ?? 3) * (opts.portsPerLeg ?? 2);
+  const needed = wantedCalls * (opts.legsPerCall ?? 4) * (opts.portsPerLeg ?? 2);
   return (
     `media port range ${range.min}-${range.max} (${portCount(range)} ports) carries about ` +
     `${calls} calls when every call is being rerouted; ${wantedCalls} need ${needed} ports ` +
     `(media.ports)`
   );
-}
-
-/** A random block of `count` ports below the kernel's ephemeral range (32768+). */
-export function randomPortBlock(count: number): PortRange {
-  // If two rtpengines pick the same block, each skips ports the other holds: a collision
-  // costs capacity, not correctness.
-  const blocks = Math.max(1, Math.floor((32768 - 16384) / count));
-  const min = 16384 + Math.floor(Math.random() * blocks) * count;
-  return { min, max: min + count - 1 };
 }

@@ -5,7 +5,8 @@
 // its restarts detected from its uptime (rtpengine-monitor.ts).
 import { systemClock, type Clock } from '../time/clock';
 import { RtpengineUnavailableError } from './errors';
-import { checkPortRange, DEFAULT_PORT_COUNT, randomPortBlock, type PortRange } from './port-range';
+import { claimPortBlock } from './port-block-claim';
+import { checkPortRange, DEFAULT_PORT_COUNT, type PortRange } from './port-range';
 import { RtpengineHealth } from './rtpengine-health';
 import { RtpengineMonitor, type MonitorOptions } from './rtpengine-monitor';
 import { freeUdpPort, startRtpengineProcess, waitForPing } from './rtpengine-process';
@@ -46,7 +47,7 @@ export interface LaunchOptions {
   logLevel?: number;
   /** Media ports. Default: a random block of portCount ports in 16384–32767. */
   ports?: PortRange;
-  /** Size of the random block when `ports` is not given. Default 4000 (port-range.ts). */
+  /** Size of the random block when `ports` is not given. Default 6000 (port-range.ts). */
   portCount?: number;
   /** ng port; default a free one. */
   ngPort?: number;
@@ -124,7 +125,9 @@ export async function connectExternal(
 
 export async function launchRtpengine(opts: LaunchOptions = {}): Promise<RtpengineHandle> {
   const host = '127.0.0.1';
-  const ports = opts.ports ?? randomPortBlock(opts.portCount ?? DEFAULT_PORT_COUNT);
+  // A block of its own unless told (see port-block-claim.ts); released on stop.
+  const claim = opts.ports ? undefined : claimPortBlock(opts.portCount ?? DEFAULT_PORT_COUNT);
+  const ports = opts.ports ?? claim!.range;
   checkPortRange(ports);
   const processOptions = {
     binary: opts.binary ?? 'rtpengine',
@@ -138,7 +141,13 @@ export async function launchRtpengine(opts: LaunchOptions = {}): Promise<Rtpengi
     readyTimeoutMs: opts.readyTimeoutMs ?? 10000,
     stopGraceMs: opts.stopGraceMs ?? 3000,
   };
-  const first = await startRtpengineProcess(processOptions);
+  let first;
+  try {
+    first = await startRtpengineProcess(processOptions);
+  } catch (err) {
+    claim?.release();
+    throw err;
+  }
   const sup = opts.supervision ?? {};
   const clock = sup.clock ?? systemClock;
   const health = new RtpengineHealth(false, `${host}:${processOptions.ngPort}`, clock, first.pid);
@@ -182,6 +191,7 @@ export async function launchRtpengine(opts: LaunchOptions = {}): Promise<Rtpengi
         monitor.stop();
         health.reportStopped();
         await (supervisor ? supervisor.stop() : first.stop());
+        claim?.release();
       })()),
   };
 }

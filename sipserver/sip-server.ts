@@ -2,6 +2,7 @@
 import pino, { type Logger } from 'pino';
 import { handleAppSip } from './core/app-messages';
 import { flowClosed, handleInbound } from './core/network-messages';
+import { DEFAULT_SUPPORTED_OPTION_TAGS } from './core/request-policy';
 import { SipCore } from './core/sip-core';
 import { AppServer } from './drachtio/app-server';
 import type { AppConnection } from './drachtio/app-connection';
@@ -9,7 +10,7 @@ import { systemClock, type Clock } from '../time/clock';
 import { DEFAULT_TIMERS, type TimerValues } from './transaction/timer-values';
 import { loadTlsMaterial, type TlsOptions } from './transport/tls-material';
 import { TransportLayer } from './transport/transport-layer';
-import { DEFAULT_MAX_MESSAGE_BYTES } from './transport/transport-types';
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_UDP_BUFFER_BYTES } from './transport/transport-types';
 
 export const VERSION = 'v0.9.3-holdfast';
 
@@ -35,6 +36,10 @@ export interface SipServerOptions {
   clock?: Clock;
   /** Certificate and key for 'tls'/'wss' contacts: PEM text/Buffer or PEM file paths. */
   tls?: TlsOptions;
+  /** UDP socket receive/send buffer size asked of the kernel; default 4 MiB. */
+  udpBufferBytes?: number;
+  /** Option tags a request may Require without a 420 (default DEFAULT_SUPPORTED_OPTION_TAGS). */
+  supportedOptionTags?: string[];
 }
 
 export interface SipServer {
@@ -69,8 +74,11 @@ export async function startSipServer(opts: SipServerOptions): Promise<SipServer>
         guarded(logger, 'connection close', () => ref.core && flowClosed(ref.core, f)),
     },
     logger,
-    opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-    tls,
+    {
+      maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      tls,
+      udpBufferBytes: opts.udpBufferBytes ?? DEFAULT_UDP_BUFFER_BYTES,
+    },
   );
   const c = new SipCore(
     transports,
@@ -79,6 +87,9 @@ export async function startSipServer(opts: SipServerOptions): Promise<SipServer>
       timers,
       ackTimeout: opts.ackTimeout ?? 64 * timers.T1,
       pendingRequestTimeout: opts.pendingRequestTimeout ?? 64_000,
+      supportedOptionTags: new Set(
+        (opts.supportedOptionTags ?? DEFAULT_SUPPORTED_OPTION_TAGS).map((t) => t.toLowerCase()),
+      ),
     },
     logger,
   );

@@ -176,6 +176,9 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
       on('keep-alive', (status: number | undefined) => this.onKeepaliveFailed(status)),
     );
     this.watch();
+    // Its BYE may have come before we listened (while the media was being completed).
+    if ((dialog as unknown as { connected?: boolean }).connected === false)
+      setImmediate(() => this.onBye(undefined));
   }
 
   /** A NOTIFY on this leg's dialog (the progress of a transfer it asked for, RFC 3515). */
@@ -247,11 +250,11 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
     this.emit('evidence', evidence);
   }
 
-  private onBye(req: SipRequest): void {
+  private onBye(req: SipRequest | undefined): void {
     if (this.life.released || this.dialogEnded) return;
     this.dialogEnded = true;
     this.keepalive?.stop();
-    const reason = req.get('Reason') ?? '';
+    const reason = req?.get('Reason') ?? '';
     const failure =
       reason &&
       this.deps.failureReasons.some((r) => reason.toLowerCase().includes(r.toLowerCase()));
@@ -318,7 +321,7 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
     if (!verdict.ok) {
       res.send(verdict.status, {
         headers: {
-          Warning: `399 holdfast "${verdict.reason}"`,
+          Warning: `399 holdfast "${warningText(verdict.reason)}"`,
           ...(verdict.status === 415 ? { Accept: 'application/json' } : {}),
         },
       });

@@ -104,7 +104,10 @@ export function wishFor(scene: AudioScene, prompts: ScenePrompts): AudioWish {
 /**
  * The primary talks with the consulted agent; the customer is on hold with music and is
  * heard by nobody (rtpengine's pairing sees to that). A gone primary: the consulted agent
- * hears the primary-disconnected prompt, then music.
+ * hears the primary-disconnected prompt, then music. The consult ending (no consulted leg
+ * any more, the customer not yet paired with the primary again): the music stops, since
+ * that pairing would kill its player unseen, and a customer put back on hold is blocked
+ * with its agent before the pairing lets them hear each other.
  */
 function consulting(
   scene: AudioScene,
@@ -113,10 +116,14 @@ function consulting(
   sounds: Map<string, Sound>,
   hold: Sound,
 ): void {
-  sounds.set(scene.customer, hold);
   const p = scene.primary;
   const s = scene.consult;
   if (p?.state === 'gone' || (p?.state === 'up' && p.muted)) blocked.add(p.tag);
+  if (!s) {
+    if (p?.state === 'up' && p.held) blocked.add(p.tag).add(scene.customer);
+    return;
+  }
+  sounds.set(scene.customer, hold);
   if (s?.state === 'up' && s.muted) blocked.add(s.tag);
   if (p?.state === 'gone' && s?.state === 'up') {
     sounds.set(s.tag, {

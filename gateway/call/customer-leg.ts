@@ -68,13 +68,36 @@ export class CustomerLeg extends EventEmitter<CustomerLegEvents> {
     return this.req;
   }
 
-  /** Anchors the customer's media in rtpengine and answers with early media (183). */
+  /**
+   * Anchors the customer's media in rtpengine and answers with early media (183). A late
+   * offer (no SDP) cannot have early media without reliable provisionals: it is answered
+   * (200 with rtpengine's offer) at once, and its answer comes in the ACK.
+   */
   async anchor(): Promise<void> {
     this.deps.session.addLeg(CUSTOMER_TAG, 'rtp');
-    this.standInSdp = await this.deps.session.acceptAlone(CUSTOMER_TAG, sdpOf(this.req) ?? '');
+    const offer = sdpOf(this.req);
+    if (!offer) return this.anchorLateOffer();
+    this.standInSdp = await this.deps.session.acceptAlone(CUSTOMER_TAG, offer);
     if (this.life.released) return;
     this.res.send(183, { body: this.standInSdp });
     this.life.move('early');
+  }
+
+  private async anchorLateOffer(): Promise<void> {
+    const session = this.deps.session;
+    const offer = await session.offerAlone(CUSTOMER_TAG);
+    if (!(await this.answer(offer))) throw new Error('customer went away before the 200');
+    const dialog = this.dialog!;
+    const answer = await new Promise<string>((resolve) => {
+      if (dialog.remote.sdp) return resolve(dialog.remote.sdp);
+      dialog.once('ack', (ack: unknown) =>
+        resolve(sdpOf(ack as SipRequest) ?? dialog.remote.sdp ?? ''),
+      );
+      dialog.once('destroy', () => resolve('')); // no ACK: the server ends the dialog
+    });
+    if (this.life.released) return;
+    // An ACK without an answer leaves nothing to anchor: UnsupportedSdpError → the call ends.
+    await session.answer(CUSTOMER_TAG, answer);
   }
 
   /** An agent's provisional response, passed on while the customer waits. */
@@ -105,6 +128,12 @@ export class CustomerLeg extends EventEmitter<CustomerLegEvents> {
     }
     this.life.move('up');
     const g = { log: this.deps.log, fail: (err: Error) => this.deps.fail(err) };
+    // A BYE that came in the same read as the 200's confirmation was handled before we
+    // could listen: drachtio-srf has marked the dialog ended already.
+    if ((this.dialog as unknown as { connected?: boolean }).connected === false) {
+      setImmediate(() => this.emit('hungUp'));
+      return true;
+    }
     this.dialog.on(
       'destroy',
       guard(g, 'customer BYE', () => void this.emit('hungUp')),

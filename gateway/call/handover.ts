@@ -8,6 +8,7 @@ import type { DialTarget, RingOutcome } from './dial-target';
 import type { DialingCall, LegDialer } from './leg-dialer';
 import type { CallPhase } from './call-phase';
 import { CUSTOMER_TAG } from './customer-leg';
+import type { GoneEvidence } from './evidence';
 
 /** What the handover reads and changes of its call (the Call itself). */
 export interface HandoverCall extends DialingCall {
@@ -16,6 +17,8 @@ export interface HandoverCall extends DialingCall {
   transferLeg?: AgentLeg;
   /** A return of the primary on a new registration, deferred while its transfer rings. */
   pendingResume?: () => Promise<boolean>;
+  /** Why the primary is gone, while it is. */
+  goneEvidence?: GoneEvidence;
 }
 
 /** A request the call cannot take in its present phase (the API answers 409). */
@@ -90,13 +93,19 @@ export class Handover {
     const primary = call.primary;
     if (call.ended) return;
     if (primary && !primary.released) {
+      primary.held = after.held;
+      // The customer's hold music started while it was alone, and rtpengine's player dies
+      // when the customer is paired again: the plan stops it before the pairing (a held
+      // customer and its agent blocked first), and the talking rules start it anew after.
+      await call.audio.sync();
       await call.session.pair(CUSTOMER_TAG, primary.tag).catch((err: Error) => {
         call.log.warn({ err: err.message }, 'could not bring the customer back to the primary');
       });
-      primary.held = after.held;
     }
-    if (call.phase === 'consulting') call.movePhase('talking');
+    // The consulted leg goes before the phase moves: a phase change re-enters the policy for
+    // the call's absent agents, and a dropped consulted agent's part here is already over.
     await this.retire(leg, reason);
+    if (call.phase === 'consulting') call.movePhase('talking');
     call.refresh();
     await call.audio.sync();
   }
@@ -116,12 +125,19 @@ export class Handover {
     }
     const primary = call.primary;
     call.transferLeg = undefined;
+    // A return of the transferor deferred until the transfer failed is void now: left set,
+    // the next failed transfer on this call would ring the old agent instead.
+    call.pendingResume = undefined;
     leg.assume('primary');
     call.primary = leg;
     leg.connected();
+    // The transferor's part ends before the phase moves: an absent transferor must not
+    // re-enter the phone-call column of a call it has just handed over.
+    const retiring = primary ? this.retire(primary, 'transferred') : Promise.resolve();
+    call.goneEvidence = undefined;
     call.movePhase('talking');
     call.emit('legAnswered', leg);
-    if (primary) await this.retire(primary, 'transferred');
+    await retiring;
     call.refresh();
     await call.audio.sync();
     return call.ended ? 'ended' : 'answered';
@@ -146,7 +162,15 @@ export class Handover {
         call.log.warn({ err: err.message }, 'could not bring the customer back to the primary');
       });
     call.movePhase('talking');
-    await this.retire(leg, 'not-answered');
+    // Released, but its tag stays in rtpengine until the next leg answers or the call ends:
+    // deleting it (a tag offered from the customer) stopped the music played to the
+    // customer (measured, rtpengine 10.5), so a customer held before the transfer heard
+    // silence once it failed.
+    if (!leg.released) {
+      call.emit('legEnded', leg, 'not-answered');
+      leg.release();
+    }
+    call.retired.push(leg);
     call.refresh();
     await call.audio.sync();
     const resume = call.pendingResume;

@@ -45,6 +45,8 @@ export interface HoldfastConfig {
     rtpengine?: { host: string; port: number };
     /** Media port range of the private rtpengine (its --port-min/--port-max); unset with an external one. */
     ports?: PortRange;
+    /** Without `ports`: how many ports the private rtpengine claims on this host. */
+    portBlock?: number;
   };
   prompts: {
     agentDisconnected: string;

@@ -33,10 +33,8 @@ export const DEFAULTS = {
     keepaliveMs: 15_000,
     reroutePriority: 10,
   },
-  // 20 000 ports: a call takes two legs × an RTP/RTCP pair = 4 ports, so about 5 000 calls,
-  // ten times the 500-call target (ports are held a little past a call's end, and a
-  // reattach holds a new agent leg before the old one is gone).
-  media: { lossMs: 2000, ports: { min: 30_000, max: 49_999 } },
+  // No media.ports: the private rtpengine claims a block of its own (media/port-block-claim.ts).
+  media: { lossMs: 2000 },
   // Twice the 500-call target may wait at once; beyond that new calls get 503 + Retry-After.
   queue: { ringTimeoutMs: 15_000, maxWaitMs: 120_000, maxQueued: 1000, retryAfterS: 5 },
   overflow: { cause: 34 },

@@ -5,7 +5,7 @@ import type { HoldfastConfig, PortRange } from './config-types';
 import { DEFAULTS } from './defaults';
 import { onlyKnownKeys, positiveInt, show, str, type Obj } from './config-values';
 
-export const MEDIA_KEYS = ['lossMs', 'ports'] as const;
+export const MEDIA_KEYS = ['lossMs', 'ports', 'portBlock'] as const;
 
 export function parseMedia(media: Obj, env: NodeJS.ProcessEnv): HoldfastConfig['media'] {
   const lossMs = positiveInt(media.lossMs, 'media.lossMs', DEFAULTS.media.lossMs);
@@ -13,11 +13,12 @@ export function parseMedia(media: Obj, env: NodeJS.ProcessEnv): HoldfastConfig['
   const rtpPort = env.RTPENGINE_PORT;
   if (rtpHost || rtpPort) {
     // The port range is the external rtpengine's own setting; holdfast cannot apply it.
-    if (media.ports !== undefined && media.ports !== null)
+    const set = ['ports', 'portBlock'].find((k) => media[k] !== undefined && media[k] !== null);
+    if (set)
       throw new ConfigError(
-        'media.ports',
+        `media.${set}`,
         'sets the private rtpengine, but RTPENGINE_HOST/PORT name an external one: set ' +
-          "that rtpengine's --port-min/--port-max instead and remove media.ports",
+          `that rtpengine's --port-min/--port-max instead and remove media.${set}`,
       );
     const rtpengine = {
       host: str(rtpHost, 'RTPENGINE_HOST'),
@@ -25,11 +26,26 @@ export function parseMedia(media: Obj, env: NodeJS.ProcessEnv): HoldfastConfig['
     };
     return { lossMs, rtpengine };
   }
-  return { lossMs, ports: portRange(media.ports, 'media.ports', DEFAULTS.media.ports) };
+  const ports = portRange(media.ports, 'media.ports');
+  if (ports && media.portBlock !== undefined && media.portBlock !== null)
+    throw new ConfigError(
+      'media.portBlock',
+      'is the size of a claimed block: not with media.ports',
+    );
+  const portBlock = blockSize(media.portBlock);
+  return { lossMs, ...(ports ? { ports } : {}), ...(portBlock ? { portBlock } : {}) };
 }
 
-function portRange(v: unknown, key: string, fallback: PortRange): PortRange {
-  if (v === undefined || v === null) return { ...fallback };
+function blockSize(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n = positiveInt(v, 'media.portBlock');
+  if (n < 8 || n > 16384)
+    throw new ConfigError('media.portBlock', `must be from 8 (one call) to 16384 ports (got ${n})`);
+  return n;
+}
+
+function portRange(v: unknown, key: string): PortRange | undefined {
+  if (v === undefined || v === null) return undefined;
   if (typeof v !== 'object' || Array.isArray(v))
     throw new ConfigError(key, `must be a mapping {min, max} (got ${show(v)})`);
   const r = v as Obj;

@@ -11,6 +11,7 @@ import type { LegEvidence } from '../call/evidence';
 export interface Engagement {
   readonly agentId: string;
   readonly call: Call;
+  /** The leg's part now: a transfer target or a consulted agent becomes the primary. */
   readonly role: AgentLegRole;
   /** The leg through which the agent takes part (it changes on a resumption). */
   readonly leg: AgentLeg;
@@ -65,7 +66,16 @@ export class Engagements extends EventEmitter<EngagementEvents> {
         if (to === 'up') existing.leg = leg;
       });
     } else {
-      this.open({ agentId, call, role: leg.role, leg });
+      // The role is read from the leg: a snapshot would keep a transfer target that
+      // answered (or a consult completed) in its old column of the policy.
+      this.open({
+        agentId,
+        call,
+        leg,
+        get role() {
+          return this.leg.role;
+        },
+      });
     }
     leg.on('evidence', (ev) => {
       const e = this.find(agentId, call, leg);

@@ -153,6 +153,10 @@ export class DisconnectCoordinator {
   }
 
   private execute(agent: Agent, step: Step): void {
+    // The call's record keeps the cell with its disconnect episode: the first row's actions
+    // open the episode (told after them), a later row's may close it (a reroute: told before).
+    const opening = step.situation === 'disconnected';
+    if (!opening) this.applied(step);
     for (const action of step.actions) {
       this.d.log.debug(
         { agentId: agent.id, situation: step.situation, column: step.column, action },
@@ -160,7 +164,10 @@ export class DisconnectCoordinator {
       );
       this.perform(action, agent, step);
     }
-    // After the actions: the first one may be what opens the call's disconnect episode.
+    if (opening) this.applied(step);
+  }
+
+  private applied(step: Step): void {
     step.target?.call.emit('policyApplied', {
       situation: step.situation,
       column: step.column,

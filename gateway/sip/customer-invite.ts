@@ -27,8 +27,14 @@ export function customerInviteHandler(deps: CustomerInviteDeps) {
       res.send(403, { headers: { Warning: '399 holdfast "source not allowed"' } });
       return;
     }
-    if (!sdpOf(req)) {
-      res.send(488, { headers: { Warning: '399 holdfast "an SDP offer is required"' } });
+    // No body: a late offer (the offer goes in our 200). A body that holds no SDP: refused.
+    if (req.body?.trim() && !sdpOf(req)) {
+      res.send(415, {
+        headers: {
+          Accept: 'application/sdp, multipart/mixed',
+          Warning: '399 holdfast "the body holds no SDP"',
+        },
+      });
       return;
     }
     if (deps.queueFull()) {

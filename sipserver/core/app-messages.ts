@@ -3,7 +3,7 @@
 // a transaction id alone a CANCEL; neither a new request.
 import type { AppConnection } from '../drachtio/app-connection';
 import type { WireMessage } from '../drachtio/wire-message';
-import { parseMessage } from '../message/parse';
+import { parseAppMessage } from '../message/parse';
 import { handleAppCancel, handleAppInDialog, handleAppNewRequest } from './app-requests';
 import { handleAppResponse } from './app-responses';
 import type { SipCore } from './sip-core';
@@ -17,7 +17,7 @@ export function handleAppSip(core: SipCore, conn: AppConnection, wm: WireMessage
   let msg;
   try {
     // drachtio-srf's Content-Length counts characters, not bytes: take the body as is.
-    msg = parseMessage(Buffer.from(withoutContentLength(wm.sip), 'utf8'));
+    msg = parseAppMessage(wm.sip);
   } catch (err) {
     core.logger.warn(
       { app: conn.remote, err: (err as Error).message },
@@ -43,11 +43,4 @@ export function handleAppSip(core: SipCore, conn: AppConnection, wm: WireMessage
   } else {
     handleAppNewRequest(core, conn, wm.id, proxy, msg);
   }
-}
-
-function withoutContentLength(sip: string): string {
-  const end = sip.search(/\r?\n\r?\n/);
-  const head = end < 0 ? sip : sip.slice(0, end);
-  const rest = end < 0 ? '' : sip.slice(end);
-  return head.replace(/\r?\n(?:content-length|l)[ \t]*:[^\r\n]*/gi, '') + rest;
 }

@@ -3,9 +3,10 @@
 import type { AppConnection } from '../drachtio/app-connection';
 import { Dialog, dialogIdOf } from '../dialog/dialog';
 import { tagOf, uriOf, withTag } from '../message/name-addr';
-import { serialize } from '../message/serialize';
+import { serializeText } from '../message/serialize';
 import { SipRequest, type SipResponse } from '../message/sip-message';
-import { newBranch, randomToken } from '../message/via';
+import { randomToken } from '../message/random-ids';
+import { newBranch } from '../message/via';
 import { InviteClientTransaction } from '../transaction/invite-client-transaction';
 import { copyAppHeaders, defaultContentType, replaceLocalhost } from './header-rules';
 import { contactValue, hostport, inDialogRequest, responseTo, viaValue } from './message-factory';
@@ -24,15 +25,15 @@ function echo(
   target: Target,
   txnId: string,
 ): void {
-  const bytes = serialize(req);
+  const text = serializeText(req);
   const meta = wireMeta(
     'application',
-    bytes.length,
+    Buffer.byteLength(text),
     target.protocol,
     target.remote.address,
     target.remote.port,
   );
-  conn.reply(rid, ['OK', ...meta, txnId, 'Msg sent:', ''], bytes.toString('utf8'));
+  conn.reply(rid, ['OK', ...meta, txnId, 'Msg sent:', ''], text);
 }
 
 export function handleAppNewRequest(
@@ -165,7 +166,7 @@ function connectionGone(
   echo(core, conn, rid, req, target, txnId);
   const res = responseTo(req, 503, 'Service Unavailable');
   res.append('Reason', `SIP;cause=503;text="${why}"`);
-  core.forwardToApp(conn, serialize(res).toString('utf8'), target, txnId, dialog.id);
+  core.forwardToApp(conn, serializeText(res), target, txnId, dialog.id);
   if (req.method === 'BYE') core.dialogs.remove(dialog);
 }
 
@@ -280,13 +281,7 @@ function handleClientResponse(core: SipCore, res: SipResponse, entry: ClientEntr
     core.dialogs.remove(entry.dialog);
   }
   if (res.status === 100 || !entry.conn || entry.conn.closed) return;
-  core.forwardToApp(
-    entry.conn,
-    serialize(res).toString('utf8'),
-    entry.target,
-    entry.txnId,
-    dialogId,
-  );
+  core.forwardToApp(entry.conn, serializeText(res), entry.target, entry.txnId, dialogId);
 }
 
 /** INVITE responses: dialogs on 2xx, ACK re-sent for retransmitted 2xx. null = absorbed. */

@@ -3,7 +3,7 @@
 import type { AppConnection } from '../drachtio/app-connection';
 import type { Dialog } from '../dialog/dialog';
 import { tagOf, uriOf } from '../message/name-addr';
-import { serialize } from '../message/serialize';
+import { serializeText } from '../message/serialize';
 import type { SipResponse } from '../message/sip-message';
 import { endDialogWithBye } from './dialog-termination';
 import { copyAppHeaders, defaultContentType, replaceLocalhost } from './header-rules';
@@ -62,20 +62,16 @@ export function handleAppResponse(
   }
   const dialog = afterResponse(core, entry, res);
 
-  const bytes = serialize(res);
+  const text = serializeText(res);
   const src = entry.source;
   const meta = wireMeta(
     'application',
-    bytes.length,
+    Buffer.byteLength(text),
     src.protocol,
     src.remote.address,
     src.remote.port,
   );
-  conn.reply(
-    rid,
-    ['OK', ...meta, txnId, dialog?.id ?? appDialogId, '', 'Msg sent:', ''],
-    bytes.toString('utf8'),
-  );
+  conn.reply(rid, ['OK', ...meta, txnId, dialog?.id ?? appDialogId, '', 'Msg sent:', ''], text);
 }
 
 /** Dialog bookkeeping once a response went out; returns the dialog it belongs to. */

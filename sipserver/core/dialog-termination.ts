@@ -6,7 +6,7 @@ import { newBranch } from '../message/via';
 import { inDialogRequest, viaValue } from './message-factory';
 import type { SipCore } from './sip-core';
 import { wireMeta } from './wire-meta';
-import { serialize } from '../message/serialize';
+import { serializeText } from '../message/serialize';
 
 export function endDialogWithBye(core: SipCore, dialog: Dialog, why: string): void {
   if (dialog.terminated) return;
@@ -33,7 +33,7 @@ export function endDialogWithBye(core: SipCore, dialog: Dialog, why: string): vo
   }
   const owner = dialog.owner;
   if (!owner.closed) {
-    const raw = serialize(bye).toString('utf8');
+    const raw = serializeText(bye);
     const to = target ?? { protocol: dialog.protocol, remote: dialog.remote };
     const meta = wireMeta(
       'application',

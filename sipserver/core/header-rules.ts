@@ -12,7 +12,7 @@ const LOCALHOST_HEADERS = new Set(['from', 'to', 'contact', 'p-asserted-identity
 export function copyAppHeaders(app: SipMessage, target: SipMessage, skip: string[]): void {
   const skipped = new Set(skip.map(headerKey));
   for (const h of app.headers) {
-    const key = headerKey(h.name);
+    const key = h.key;
     if (STACK_OWNED.has(key) || skipped.has(key)) continue;
     target.append(h.name, h.value);
   }
@@ -20,7 +20,7 @@ export function copyAppHeaders(app: SipMessage, target: SipMessage, skip: string
 
 export function replaceLocalhost(msg: SipMessage, local: Endpoint): void {
   for (const h of msg.headers) {
-    if (LOCALHOST_HEADERS.has(headerKey(h.name))) {
+    if (LOCALHOST_HEADERS.has(h.key)) {
       h.value = h.value.replace(/@localhost(?![\w.-])/gi, `@${local.address}:${local.port}`);
     }
   }

@@ -11,11 +11,15 @@ export const REASON: Record<number, string> = {
   200: 'OK',
   400: 'Bad Request',
   408: 'Request Timeout',
+  416: 'Unsupported URI Scheme',
+  420: 'Bad Extension',
   481: 'Call/Transaction Does Not Exist',
   487: 'Request Terminated',
   491: 'Request Pending',
   500: 'Server Internal Error',
+  501: 'Not Implemented',
   503: 'Service Unavailable',
+  505: 'Version Not Supported',
   513: 'Message Too Large',
 };
 

@@ -3,17 +3,19 @@
 import { Dialog, dialogIdOf } from '../dialog/dialog';
 import { tagOf, uriOf } from '../message/name-addr';
 import { missingMandatoryHeader, parseMessage } from '../message/parse';
-import { SipParseError } from '../message/sip-parse-error';
-import { SipResponse, type SipRequest } from '../message/sip-message';
-import { parseVia, randomToken } from '../message/via';
-import { headerKey } from '../message/header-names';
-import { serialize } from '../message/serialize';
+import type { SipRequest, SipResponse } from '../message/sip-message';
+import { syntaxProblem } from '../message/syntax-checks';
+import { randomToken } from '../message/random-ids';
+import { parseVia } from '../message/via';
+import { serializeText } from '../message/serialize';
 import { splitHeaderValues } from '../message/split-values';
 import { InviteServerTransaction } from '../transaction/invite-server-transaction';
 import { NonInviteServerTransaction } from '../transaction/non-invite-server-transaction';
 import type { Flow, Inbound } from '../transport/transport-types';
 import { endDialogWithBye } from './dialog-termination';
 import { responseTo } from './message-factory';
+import { dropInvalidResponse, rejectMalformed, rejectUnparseable } from './network-rejections';
+import { hasUnsupportedScheme, isUnknownMethod, unsupportedRequirements } from './request-policy';
 import { clientKeyOf, type ServerEntry, type SipCore, type Target } from './sip-core';
 
 export function handleInbound(core: SipCore, inb: Inbound): void {
@@ -24,6 +26,11 @@ export function handleInbound(core: SipCore, inb: Inbound): void {
     local: inb.local,
     flow: inb.flow,
   };
+  if (inb.unframeable) {
+    // The stream cannot be cut into messages any more: answer if we can; it closes after.
+    rejectUnparseable(core, inb, source, inb.unframeable);
+    return;
+  }
   let msg;
   try {
     msg = parseMessage(inb.data);
@@ -32,22 +39,21 @@ export function handleInbound(core: SipCore, inb: Inbound): void {
     return;
   }
   if (msg.kind === 'response') {
-    handleResponse(core, msg, inb);
+    const problem = syntaxProblem(msg);
+    if (problem) dropInvalidResponse(core, inb, problem);
+    else handleResponse(core, msg, inb);
     return;
   }
   const missing = missingMandatoryHeader(msg);
   if (missing) {
-    core.logger.warn(
-      { remote: inb.remote, protocol: inb.protocol, missing },
-      'sip: request without mandatory header',
-    );
     if (msg.get('via') && missing !== 'Via') {
-      core.trySend(responseTo(msg, 400, `Missing or invalid ${missing} header`), source);
+      rejectMalformed(core, msg, inb, source, `Missing or invalid ${missing} header`);
+    } else {
+      core.logger.warn({ remote: inb.remote, protocol: inb.protocol }, 'sip: request without Via');
     }
     return;
   }
-  const raw = markReceived(msg, inb) ? serialize(msg).toString('utf8') : inb.data.toString('utf8');
-  handleRequest(core, msg, raw, source);
+  handleRequest(core, msg, inb, source);
 }
 
 /**
@@ -55,7 +61,7 @@ export function handleInbound(core: SipCore, inb: Inbound): void {
  * RFC 3581 §4: fill in an empty `rport`. Returns whether the Via changed.
  */
 function markReceived(msg: SipRequest, inb: Inbound): boolean {
-  const top = msg.headers.find((h) => headerKey(h.name) === 'via');
+  const top = msg.headers.find((h) => h.key === 'via');
   if (!top) return false;
   const [first, ...rest] = splitHeaderValues(top.value);
   const via = parseVia(first);
@@ -69,34 +75,6 @@ function markReceived(msg: SipRequest, inb: Inbound): boolean {
   return true;
 }
 
-function rejectUnparseable(core: SipCore, inb: Inbound, source: Target, err: Error): void {
-  core.logger.warn(
-    { remote: inb.remote, protocol: inb.protocol, err: err.message },
-    'sip: unparseable message',
-  );
-  // A 400 is possible only if we can read enough to address it; otherwise drop.
-  const text = inb.data.toString('utf8', 0, Math.min(inb.data.length, 8192));
-  const status = err instanceof SipParseError ? err.status : 400;
-  const vias = [...text.matchAll(/^(?:via|v)[ \t]*:[ \t]*(.+)$/gim)].map((m) => m[1].trim());
-  const pick = (re: RegExp) => re.exec(text)?.[1]?.trim();
-  const from = pick(/^(?:from|f)[ \t]*:(.+)$/im);
-  const to = pick(/^(?:to|t)[ \t]*:(.+)$/im);
-  const callId = pick(/^(?:call-id|i)[ \t]*:(.+)$/im);
-  const cseq = pick(/^cseq[ \t]*:(.+)$/im);
-  const isRequest = !text.startsWith('SIP/') && !text.startsWith('ACK ');
-  if (isRequest && vias.length && from && to && callId && cseq) {
-    const res = new SipResponse(status, status === 513 ? 'Message Too Large' : 'Bad Request');
-    for (const v of vias) res.append('Via', v);
-    res.append('From', from);
-    res.append('To', to);
-    res.append('Call-ID', callId);
-    res.append('CSeq', cseq);
-    core.trySend(res, source);
-  } else if (inb.flow) {
-    inb.flow.close();
-  }
-}
-
 function handleResponse(core: SipCore, res: SipResponse, inb: Inbound): void {
   const entry = core.clientByKey.get(clientKeyOf(res));
   if (entry) {
@@ -108,8 +86,8 @@ function handleResponse(core: SipCore, res: SipResponse, inb: Inbound): void {
     const dialog = core.dialogs.match(res.callId, tagOf(res.get('from')), tagOf(res.get('to')));
     if (dialog?.lastAck && dialog.lastAck.cseq === res.cseq.seq) {
       core.trySend(dialog.lastAck.msg, core.dialogTarget(dialog));
+      return;
     }
-    return;
   }
   core.logger.debug({ remote: inb.remote, status: res.status }, 'stray response dropped');
 }
@@ -122,7 +100,7 @@ function serverKeyOf(req: SipRequest, method = req.method): string {
   return `${branch}|${sentBy}|${method === 'ACK' ? 'INVITE' : method}`;
 }
 
-function handleRequest(core: SipCore, req: SipRequest, raw: string, source: Target): void {
+function handleRequest(core: SipCore, req: SipRequest, inb: Inbound, source: Target): void {
   const existing = core.serverByKey.get(serverKeyOf(req));
   if (req.method === 'ACK') {
     if (
@@ -133,23 +111,45 @@ function handleRequest(core: SipCore, req: SipRequest, raw: string, source: Targ
       existing.txn.onAck(); // ACK for a non-2xx final: the transaction's business (§17.2.1)
       return;
     }
-    handleAck2xx(core, req, raw, source);
-    return;
-  }
-  if (existing) {
+  } else if (existing) {
     existing.txn.onRetransmittedRequest(); // §17.2.1/§17.2.2: absorbed, last response resent
     return;
   }
-  if (req.method === 'CANCEL') {
-    handleCancel(core, req, raw, source);
+  const outOfDialog = tagOf(req.get('to')) === undefined;
+  // §8.2.1 comes first: an unknown method is 501 even when its CSeq disagrees
+  // (RFC 4475 §3.1.2.18 prefers 501 to 400 there).
+  if (outOfDialog && isUnknownMethod(req.method, (v) => core.routes.routed(v))) {
+    const allow = ['ACK', 'BYE', 'CANCEL', ...core.routes.verbs()].join(', ');
+    respondStateless(core, req, source, 501, [['Allow', allow]]);
     return;
   }
-  if (tagOf(req.get('to')) !== undefined) {
-    handleInDialog(core, req, raw, source);
+  const problem = syntaxProblem(req);
+  if (problem) {
+    rejectMalformed(core, req, inb, source, `Bad Request (${problem})`);
     return;
   }
+  // Apps get CRLF line ends whatever came in: drachtio-srf cannot read bare-LF messages.
+  const rewrite = markReceived(req, inb) || hasBareLf(inb.data);
+  const raw = rewrite ? serializeText(req) : inb.data.toString('utf8');
+  if (req.method === 'ACK') handleAck2xx(core, req, raw, source);
+  else if (req.method === 'CANCEL') handleCancel(core, req, raw, source);
+  else if (!outOfDialog) handleInDialog(core, req, raw, source);
+  else handleNewRequest(core, req, raw, source);
+}
+
+/** A request outside any dialog: the §8.2.2 checks, then the app routing its method. */
+function handleNewRequest(core: SipCore, req: SipRequest, raw: string, source: Target): void {
   if (req.method === 'BYE' || req.method === 'UPDATE' || req.method === 'PRACK') {
     respondStateless(core, req, source, 481);
+    return;
+  }
+  if (hasUnsupportedScheme(req)) {
+    respondStateless(core, req, source, 416);
+    return;
+  }
+  const unsupported = unsupportedRequirements(req, core.options.supportedOptionTags);
+  if (unsupported.length) {
+    respondStateless(core, req, source, 420, [['Unsupported', unsupported.join(', ')]]);
     return;
   }
   const conn = core.routes.pick(req.method);
@@ -211,9 +211,15 @@ export function createServerEntry(
 }
 
 /** A final response from the stack alone (no app involved, so no 100 Trying first). */
-function respondStateless(core: SipCore, req: SipRequest, source: Target, status: number): void {
+function respondStateless(
+  core: SipCore,
+  req: SipRequest,
+  source: Target,
+  status: number,
+  headers: Array<[string, string]> = [],
+): void {
   const entry = createServerEntry(core, req, source, false);
-  finalFromStack(core, entry, status);
+  finalFromStack(core, entry, status, undefined, headers);
 }
 
 /** A final response the stack sends itself on a server transaction. */
@@ -222,11 +228,14 @@ export function finalFromStack(
   entry: ServerEntry,
   status: number,
   reason?: string,
+  headers: Array<[string, string]> = [],
 ): void {
   entry.finalSent = true;
   entry.dropTimer?.cancel();
   core.serverById.delete(entry.txnId);
-  entry.txn.respond(responseTo(entry.request, status, reason, entry.toTag));
+  const res = responseTo(entry.request, status, reason, entry.toTag);
+  for (const [name, value] of headers) res.append(name, value);
+  entry.txn.respond(res);
 }
 
 function handleAck2xx(core: SipCore, ack: SipRequest, raw: string, source: Target): void {
@@ -322,6 +331,15 @@ export function createUasDialog(core: SipCore, entry: ServerEntry, res: SipRespo
 export function flowClosed(core: SipCore, flow: Flow): void {
   core.registrations.forget(flow);
   core.failRequestsOn(flow);
+}
+
+/** Does the header section end a line with LF alone (RFC 3261 §7 asks CRLF)? */
+function hasBareLf(data: Buffer): boolean {
+  const end = data.indexOf('\r\n\r\n');
+  for (let i = data.indexOf(10); i >= 0 && (end < 0 || i < end); i = data.indexOf(10, i + 1)) {
+    if (i === 0 || data[i - 1] !== 13) return true;
+  }
+  return false;
 }
 
 /** WS and WSS clients are reachable only over their own connection (RFC 7118 §5.4). */

@@ -71,6 +71,8 @@ export interface CoreOptions {
   ackTimeout: number;
   /** An app that never answers a network request: forget it after this many ms (64 s). */
   pendingRequestTimeout: number;
+  /** Option tags a new request may Require (lower case); others get 420. */
+  supportedOptionTags: Set<string>;
 }
 
 export class SipCore {

@@ -2,7 +2,7 @@
 // pings here; `sip|…` messages go to the SIP core.
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { encodeFrame, FrameDecoder } from './frame-decoder';
+import { FrameDecoder, frameText } from './frame-decoder';
 import { decodeWireMessage, encodeWireMessage, type WireMessage } from './wire-message';
 
 let nextId = 1;
@@ -24,6 +24,7 @@ export class AppConnection {
   closed = false;
   tags: string[] = [];
   private readonly decoder = new FrameDecoder();
+  private corked = false;
   readonly remote: string;
 
   constructor(
@@ -119,9 +120,21 @@ export class AppConnection {
     this.send(['response', rid, ...fields], sip);
   }
 
+  /**
+   * Frames written in one turn of the event loop leave in one write: the socket is corked
+   * at the first and uncorked on the next tick (a syscall per frame showed in profiles).
+   */
   send(fields: string[], sip?: string): void {
     if (this.closed || this.socket.destroyed) return;
-    this.socket.write(encodeFrame(encodeWireMessage(fields, sip)));
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(frameText(encodeWireMessage(fields, sip)));
   }
 
   close(): void {

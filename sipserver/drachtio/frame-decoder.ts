@@ -45,6 +45,10 @@ export class FrameDecoder {
 }
 
 export function encodeFrame(payload: string): Buffer {
-  const body = Buffer.from(payload, 'utf8');
-  return Buffer.concat([Buffer.from(`${body.length}#`, 'latin1'), body]);
+  return Buffer.from(frameText(payload), 'utf8');
+}
+
+/** The frame as text, for a socket to encode once (no intermediate buffers). */
+export function frameText(payload: string): string {
+  return `${Buffer.byteLength(payload, 'utf8')}#${payload}`;
 }

@@ -23,6 +23,16 @@ export class RouteTable<C> {
     return this.byVerb.get(verb.toLowerCase())?.includes(conn) ?? false;
   }
 
+  /** Does any connection route `verb`? */
+  routed(verb: string): boolean {
+    return (this.byVerb.get(verb.toLowerCase())?.length ?? 0) > 0;
+  }
+
+  /** Every routed verb, upper case (for Allow). */
+  verbs(): string[] {
+    return [...this.byVerb.keys()].map((v) => v.toUpperCase());
+  }
+
   pick(verb: string): C | undefined {
     const list = this.byVerb.get(verb.toLowerCase());
     if (!list?.length) return undefined;

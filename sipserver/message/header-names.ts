@@ -36,10 +36,19 @@ const CANONICAL: Record<string, string> = {
   'p-asserted-identity': 'P-Asserted-Identity',
 };
 
+/** Keys of the names seen, so a lookup is one Map probe (bounded: names come from peers). */
+const KEYS = new Map<string, string>();
+
 /** Lower-case long form: the key every lookup uses. */
 export function headerKey(name: string): string {
-  const lower = name.trim().toLowerCase();
-  return COMPACT[lower] ?? lower;
+  let key = KEYS.get(name);
+  if (key === undefined) {
+    const lower = name.trim().toLowerCase();
+    key = COMPACT[lower] ?? lower;
+    if (KEYS.size >= 2000) KEYS.clear();
+    KEYS.set(name, key);
+  }
+  return key;
 }
 
 /** The spelling we put on the wire for a header given in any form. */

@@ -1,7 +1,6 @@
 // Writes a message for the wire. Content-Length is always recomputed in bytes
 // (RFC 3261 §20.14: "the size of the message-body, in decimal number of octets").
 import type { SipMessage } from './sip-message';
-import { headerKey } from './header-names';
 
 export function startLine(msg: SipMessage): string {
   return msg.kind === 'request'
@@ -9,11 +8,22 @@ export function startLine(msg: SipMessage): string {
     : `SIP/2.0 ${msg.status} ${msg.reason}`;
 }
 
-export function serialize(msg: SipMessage): Buffer {
-  const lines = [startLine(msg)];
+function head(msg: SipMessage): string {
+  let text = startLine(msg) + '\r\n';
   for (const h of msg.headers) {
-    if (headerKey(h.name) !== 'content-length') lines.push(`${h.name}: ${h.value}`);
+    if (h.key !== 'content-length') text += `${h.name}: ${h.value}\r\n`;
   }
-  lines.push(`Content-Length: ${msg.body.length}`);
-  return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'utf8'), msg.body]);
+  return `${text}Content-Length: ${msg.body.length}\r\n\r\n`;
+}
+
+export function serialize(msg: SipMessage): Buffer {
+  const text = head(msg);
+  return msg.body.length
+    ? Buffer.concat([Buffer.from(text, 'utf8'), msg.body])
+    : Buffer.from(text, 'utf8');
+}
+
+/** The message as text, for the drachtio protocol (which carries SIP as a string). */
+export function serializeText(msg: SipMessage): string {
+  return msg.body.length ? head(msg) + msg.body.toString('utf8') : head(msg);
 }

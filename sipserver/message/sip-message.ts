@@ -5,6 +5,12 @@ import { splitHeaderValues } from './split-values';
 export interface Header {
   name: string;
   value: string;
+  /** headerKey(name), computed once: every lookup compares it. */
+  readonly key: string;
+}
+
+export function header(name: string, value: string): Header {
+  return { name, value, key: headerKey(name) };
 }
 
 abstract class SipMessageBase {
@@ -13,42 +19,50 @@ abstract class SipMessageBase {
 
   /** First value of a header (first entry of a comma list for Via/Route/Contact...). */
   get(name: string): string | undefined {
-    return this.getAll(name)[0];
+    const key = headerKey(name);
+    for (const h of this.headers) {
+      if (h.key !== key) continue;
+      if (!MULTI_VALUE.has(key)) return h.value;
+      const first = splitHeaderValues(h.value)[0];
+      if (first !== undefined) return first;
+    }
+    return undefined;
   }
 
   /** All values of a header, comma-joined entries split for the multi-value headers. */
   getAll(name: string): string[] {
     const key = headerKey(name);
-    const values = this.headers.filter((h) => headerKey(h.name) === key).map((h) => h.value);
+    const values: string[] = [];
+    for (const h of this.headers) if (h.key === key) values.push(h.value);
     return MULTI_VALUE.has(key) ? values.flatMap(splitHeaderValues) : values;
   }
 
   has(name: string): boolean {
     const key = headerKey(name);
-    return this.headers.some((h) => headerKey(h.name) === key);
+    return this.headers.some((h) => h.key === key);
   }
 
   /** Replaces every occurrence with one header, in the position of the first. */
   set(name: string, value: string): void {
     const key = headerKey(name);
-    const at = this.headers.findIndex((h) => headerKey(h.name) === key);
+    const at = this.headers.findIndex((h) => h.key === key);
     this.remove(name);
-    const header = { name: canonicalName(name), value };
-    if (at < 0) this.headers.push(header);
-    else this.headers.splice(at, 0, header);
+    const h = header(canonicalName(name), value);
+    if (at < 0) this.headers.push(h);
+    else this.headers.splice(at, 0, h);
   }
 
   append(name: string, value: string): void {
-    this.headers.push({ name: canonicalName(name), value });
+    this.headers.push(header(canonicalName(name), value));
   }
 
   prepend(name: string, value: string): void {
-    this.headers.unshift({ name: canonicalName(name), value });
+    this.headers.unshift(header(canonicalName(name), value));
   }
 
   remove(name: string): void {
     const key = headerKey(name);
-    this.headers = this.headers.filter((h) => headerKey(h.name) !== key);
+    this.headers = this.headers.filter((h) => h.key !== key);
   }
 
   get callId(): string {

@@ -1,6 +1,6 @@
 // The Via header (RFC 3261 §20.42, §18.2.1) and branch ids (§8.1.1.7).
-import { randomBytes } from 'node:crypto';
 import { getParam } from './name-addr';
+import { randomToken } from './random-ids';
 
 /** RFC 3261 §8.1.1.7: branch ids start with the magic cookie "z9hG4bK". */
 export const MAGIC_COOKIE = 'z9hG4bK';
@@ -28,9 +28,5 @@ export function parseVia(value: string): Via | undefined {
 }
 
 export function newBranch(): string {
-  return MAGIC_COOKIE + randomBytes(8).toString('hex');
-}
-
-export function randomToken(bytes = 6): string {
-  return randomBytes(bytes).toString('hex');
+  return MAGIC_COOKIE + randomToken(8);
 }

@@ -4,7 +4,7 @@
 // accepted and opened, so that is handed in as a `StreamWire`.
 import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { StreamFramer } from './stream-framer';
+import { FramingError, StreamFramer } from './stream-framer';
 import type { Endpoint, Flow, Transport, TransportHandlers } from './transport-types';
 
 export type StreamProtocol = 'tcp' | 'tls';
@@ -52,16 +52,32 @@ class StreamFlow implements Flow {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       if (this.closed) return;
+      let messages: Buffer[];
       try {
-        for (const data of this.framer.push(chunk)) {
-          handlers.onMessage({ data, protocol, local: this.local, remote, flow: this });
-        }
+        messages = this.framer.push(chunk);
       } catch (err) {
         logger.warn(
           { remote, err: (err as Error).message },
           `${protocol}: bad stream, closing connection`,
         );
-        this.close();
+        // The core may still answer from the header section (e.g. 400 to a negative
+        // Content-Length, RFC 4475 §3.1.2.3); the connection is closed after that.
+        const head = err instanceof FramingError ? err.head : Buffer.alloc(0);
+        const unframeable = err as Error;
+        handlers.onMessage({
+          data: head,
+          protocol,
+          local: this.local,
+          remote,
+          flow: this,
+          unframeable,
+        });
+        this.close(true);
+        return;
+      }
+      for (const data of messages) {
+        if (this.closed) return;
+        handlers.onMessage({ data, protocol, local: this.local, remote, flow: this });
       }
     });
     socket.on('error', (err) => logger.debug({ remote, err: err.message }, `${protocol} error`));
@@ -78,9 +94,16 @@ class StreamFlow implements Flow {
     else this.socket.write(data);
   }
 
-  close(): void {
-    if (!this.socket.destroyed) this.socket.destroy();
+  /** `graceful`: let what was written (a last 400) leave first, then close. */
+  close(graceful = false): void {
     this.closed = true;
+    if (this.socket.destroyed) return;
+    if (!graceful) {
+      this.socket.destroy();
+      return;
+    }
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 }
 

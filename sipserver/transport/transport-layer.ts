@@ -16,6 +16,13 @@ import { UdpTransport } from './udp-transport';
 import { WsTransport } from './ws-transport';
 import { WssTransport } from './wss-transport';
 
+export interface TransportOptions {
+  maxMessageBytes: number;
+  tls?: TlsMaterial;
+  /** SO_RCVBUF/SO_SNDBUF for UDP sockets (the kernel caps them at net.core.rmem_max). */
+  udpBufferBytes: number;
+}
+
 export interface Sent {
   protocol: TransportProtocol;
   local: Endpoint;
@@ -30,8 +37,7 @@ export class TransportLayer {
     contacts: string[],
     handlers: TransportHandlers,
     logger: Logger,
-    maxMessageBytes: number,
-    tls?: TlsMaterial,
+    { maxMessageBytes, tls, udpBufferBytes }: TransportOptions,
   ): Promise<TransportLayer> {
     // Check every contact before opening any, so a config error leaves nothing behind.
     const specs = contacts.map((text) => ({ text, spec: parseContactSpec(text) }));
@@ -47,7 +53,7 @@ export class TransportLayer {
     const opened: Transport[] = [];
     try {
       for (const { spec } of specs) {
-        const env = { handlers, logger, max: maxMessageBytes, tls };
+        const env = { handlers, logger, max: maxMessageBytes, tls, udpBufferBytes };
         opened.push(...(await openShared(spec.host, spec.port, spec.protocols, env)));
       }
     } catch (err) {
@@ -92,6 +98,7 @@ interface OpenEnv {
   logger: Logger;
   max: number;
   tls?: TlsMaterial;
+  udpBufferBytes: number;
 }
 
 async function openShared(
@@ -126,11 +133,14 @@ function openOne(
   protocol: TransportProtocol,
   host: string,
   port: number,
-  { handlers, logger, max, tls }: OpenEnv,
+  { handlers, logger, max, tls, udpBufferBytes }: OpenEnv,
 ): Promise<Transport> {
   switch (protocol) {
     case 'udp':
-      return UdpTransport.bind(host, port, handlers, logger, max);
+      return UdpTransport.bind(host, port, handlers, logger, {
+        maxMessageBytes: max,
+        bufferBytes: udpBufferBytes,
+      });
     case 'tcp':
       return TcpTransport.listen(host, port, handlers, logger, max);
     case 'ws':

@@ -24,6 +24,11 @@ export interface Inbound {
   remote: Endpoint;
   /** Set for connection-oriented transports: responses and later requests go back on it. */
   flow?: Flow;
+  /**
+   * Set when a stream could not be cut into messages (bad or missing Content-Length):
+   * `data` is what was read of the header section; the connection closes after this.
+   */
+  unframeable?: Error;
 }
 
 export interface TransportHandlers {
@@ -42,3 +47,6 @@ export interface Transport {
 
 /** Cap on one message; larger ones are refused (and their stream closed). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** UDP socket buffers asked of the kernel (it caps them at net.core.rmem_max/wmem_max). */
+export const DEFAULT_UDP_BUFFER_BYTES = 4 * 1024 * 1024;

@@ -1,4 +1,7 @@
-// SIP over UDP (RFC 3261 §18): one message per datagram.
+// SIP over UDP (RFC 3261 §18): one message per datagram. The socket gets large kernel
+// buffers: between two turns of the event loop (or while the process waits for a CPU)
+// datagrams pile up, and with Linux's default of ~200 KB a burst of a few hundred is lost
+// — each loss a retransmission, at load a failed call.
 import { createSocket, type Socket } from 'node:dgram';
 import type { Logger } from 'pino';
 import type { Endpoint, Flow, Transport, TransportHandlers } from './transport-types';
@@ -17,10 +20,14 @@ export class UdpTransport implements Transport {
     port: number,
     handlers: TransportHandlers,
     logger: Logger,
-    maxMessageBytes: number,
+    { maxMessageBytes, bufferBytes }: { maxMessageBytes: number; bufferBytes: number },
   ): Promise<UdpTransport> {
     return new Promise((resolve, reject) => {
-      const socket = createSocket(address.includes(':') ? 'udp6' : 'udp4');
+      const socket = createSocket({
+        type: address.includes(':') ? 'udp6' : 'udp4',
+        recvBufferSize: bufferBytes,
+        sendBufferSize: bufferBytes,
+      });
       socket.once('error', reject);
       socket.bind(port, address, () => {
         socket.off('error', reject);

@@ -62,7 +62,8 @@ t.test('a SIP-I INVITE (multipart SDP + ISUP) connects with two-way audio', asyn
     'Content-Type: application/ISUP;version=itu-t92+',
     'Content-Disposition: signal;handling=optional',
     '',
-    '\x01\x00\x49\x00\x00\x03\x02\x00\x07\x04\x10\x00\x33\x63\x21\x43\x00\x00\x03\x06\x0d\x03\x80\x90\xa2\x07\x03\x10\x03\x63\x53\x00',
+    // An IAM's first octets (NUL octets left out: drachtio-server's parser stops at them).
+    '\x01\x11\x49\x01\x01\x03\x02\x01\x07\x04\x10\x01\x33\x63\x21\x43',
     `--${boundary}--`,
     '',
   ].join('\r\n');
@@ -98,27 +99,31 @@ t.test('the agent sees who calls; Privacy: id and sip.callerIdentity hide it', a
     ],
     ['callerIdentity false', [], false, /anonymous\.invalid/, undefined],
   ] as const) {
-    const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }], {
-      sip: { callerIdentity: identity },
+    // One gateway at a time: with a shared drachtio-server the earlier ones would still
+    // take requests round-robin.
+    await t.test(name, async (t) => {
+      const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }], {
+        sip: { callerIdentity: identity },
+      });
+      const alice = await Agent.open(t, hf, 'alice', { tone: ALICE, password: 'pw-alice' });
+      const answered = alice.nextCall();
+      const ep = await RtpEndpoint.open();
+      t.teardown(() => ep.close());
+      const ua = await TestUa.open('udp', hf.sip.udp, 'customer');
+      t.teardown(() => ua.close());
+      const dialog = await ua.invite(
+        `sip:support@${hf.sip.udp.host}:${hf.sip.udp.port}`,
+        ep.sdp(),
+        headers.map(([n, v]) => [n, v] as [string, string]),
+      );
+      const { invite } = await answered;
+      t.match(invite.get('from') ?? '', wantsFrom, `${name}: From ${invite.get('from')}`);
+      if (wantsPai)
+        t.match(invite.get('p-asserted-identity') ?? '', wantsPai, `${name}: P-Asserted-Identity`);
+      else t.notOk(invite.get('p-asserted-identity'), `${name}: no P-Asserted-Identity`);
+      t.equal(await ua.bye(dialog), 200);
+      await hf.settled();
     });
-    const alice = await Agent.open(t, hf, 'alice', { tone: ALICE, password: 'pw-alice' });
-    const answered = alice.nextCall();
-    const ep = await RtpEndpoint.open();
-    t.teardown(() => ep.close());
-    const ua = await TestUa.open('udp', hf.sip.udp, 'customer');
-    t.teardown(() => ua.close());
-    const dialog = await ua.invite(
-      `sip:support@${hf.sip.udp.host}:${hf.sip.udp.port}`,
-      ep.sdp(),
-      headers.map(([n, v]) => [n, v] as [string, string]),
-    );
-    const { invite } = await answered;
-    t.match(invite.get('from') ?? '', wantsFrom, `${name}: From ${invite.get('from')}`);
-    if (wantsPai)
-      t.match(invite.get('p-asserted-identity') ?? '', wantsPai, `${name}: P-Asserted-Identity`);
-    else t.notOk(invite.get('p-asserted-identity'), `${name}: no P-Asserted-Identity`);
-    t.equal(await ua.bye(dialog), 200);
-    await hf.settled();
   }
 });
 
@@ -150,5 +155,45 @@ t.test('a full queue (queue.maxQueued) refuses new calls with 503 and Retry-Afte
   t.equal(hf.gw.stats().calls, 1, 'only the first call exists');
   t.equal(await waiting.cancelPending(), 200, 'the waiting customer gives up');
   t.equal(await first, 487);
+  await hf.settled();
+});
+
+t.test('a late offer (INVITE without SDP): offered in the 200, answered in the ACK', async (t) => {
+  const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }]);
+  const alice = await Agent.open(t, hf, 'alice', { tone: ALICE, password: 'pw-alice' });
+  const ep = await RtpEndpoint.open();
+  t.teardown(() => ep.close());
+  const ua = await TestUa.open('udp', hf.sip.udp, 'customer');
+  t.teardown(() => ua.close());
+  const dialog = await ua.invite(
+    `sip:support@${hf.sip.udp.host}:${hf.sip.udp.port}`,
+    '',
+    [],
+    undefined,
+    ep.sdp(),
+  );
+  t.match(dialog.remoteSdp, /^v=0/m, 'the 200 carries an offer');
+  ep.setRemoteFromSdp(dialog.remoteSdp);
+  ep.play({ tone: CUSTOMER_TONE });
+  await waitFor(() => [...hf.gw.calls.values()][0]?.state === 'connected', 'connected to alice');
+  t.ok((await hearsTone(ep, ALICE)) > 0.8, 'the customer hears alice');
+  t.ok((await hearsTone(alice.ep, CUSTOMER_TONE)) > 0.8, 'alice hears the customer');
+  t.equal(await ua.bye(dialog), 200);
+  await hf.settled();
+});
+
+t.test('an INVITE whose body holds no SDP: 415', async (t) => {
+  const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }]);
+  const ua = await TestUa.open('udp', hf.sip.udp, 'customer');
+  t.teardown(() => ua.close());
+  const status = await ua
+    .invite(`sip:support@${hf.sip.udp.host}:${hf.sip.udp.port}`, '{"x":1}', [
+      ['Content-Type', 'application/json'],
+    ])
+    .then(
+      () => 200,
+      (err: SipError) => err.status,
+    );
+  t.equal(status, 415);
   await hf.settled();
 });

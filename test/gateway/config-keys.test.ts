@@ -75,7 +75,8 @@ t.test('new keys: defaults', async (t) => {
   const c = parseConfig({}, { env });
   t.equal(c.queue.maxQueued, 1000);
   t.equal(c.queue.retryAfterS, 5);
-  t.same(c.media.ports, { min: 30000, max: 49999 });
+  // Unset: the private rtpengine claims a free block of its own at launch.
+  t.equal(c.media.ports, undefined);
   t.equal(c.sip.callerIdentity, true);
   t.same(c.notifications, { maxHeld: 100, maxHeldBytes: 262144, maxAgeMs: 3600000 });
 });
@@ -147,3 +148,14 @@ t.test(
     t.same(c.media.rtpengine, { host: '127.0.0.1', port: 2223 });
   },
 );
+
+t.test('media.portBlock: the size of the claimed block, not with ports or external', async (t) => {
+  t.equal(parseConfig({ media: { portBlock: 512 } }, { env }).media.portBlock, 512);
+  t.match(problem({ media: { portBlock: 4 } }), /^media.portBlock: must be from 8 \(one call\)/);
+  t.match(
+    problem({ media: { portBlock: 512, ports: { min: 40000, max: 40999 } } }),
+    /^media.portBlock: is the size of a claimed block: not with media.ports/,
+  );
+  const external = { ...env, RTPENGINE_HOST: '127.0.0.1', RTPENGINE_PORT: '2223' };
+  t.match(problem({ media: { portBlock: 512 } }, external), /^media.portBlock: sets the private/);
+});

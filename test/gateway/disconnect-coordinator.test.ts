@@ -50,6 +50,10 @@ class FakeCall {
   cancelRing() {
     this.asked.push('cancelRing');
   }
+  /** The policy's report of the cells it ran (for the call record): not a question asked. */
+  emit() {
+    return true;
+  }
   async reattachOnNewLeg() {
     this.asked.push('newLeg');
     return true;

@@ -1,9 +1,10 @@
 // The media port range against a real rtpengine: how many calls fit, at the peak (every
-// call mid-reroute: customer + old agent + new agent leg, all plain RTP), compared with
+// call mid-reroute: customer, new agent leg, the old one and its stand-in, all plain RTP), compared with
 // what callsForPortRange says; and the default range carries the 500-call target.
 import t, { type Test } from 'tap';
 import { MediaSession } from '../../media/media-session';
-import { callsForPortRange, randomPortBlock } from '../../media/port-range';
+import { claimPortBlock } from '../../media/port-block-claim';
+import { callsForPortRange } from '../../media/port-range';
 import { rtpengineForTest, uniqueCallId, type RtpengineForTest } from '../helpers/rtp-engine';
 import type { LaunchOptions } from '../../media/rtpengine-launcher';
 
@@ -56,10 +57,12 @@ const engine = (t: Test, opts: LaunchOptions) =>
 const skip = process.env.RTPENGINE_HOST ? 'needs a private rtpengine' : false;
 
 t.test('1000 ports (the old default) run out where callsForPortRange says', { skip }, async (t) => {
-  const ports = randomPortBlock(1000);
+  const block = claimPortBlock(1000);
+  t.teardown(() => block.release());
+  const ports = block.range;
   const re = await engine(t, { ports });
   const predicted = callsForPortRange(ports);
-  t.equal(predicted, 166);
+  t.equal(predicted, 125);
   const { calls, error } = await fill(t, re, 400);
   t.ok(error, `rtpengine refused call ${calls + 1}: ${error?.message}`);
   t.ok(
@@ -74,6 +77,6 @@ t.test('the default range carries 500 calls at the peak', { skip }, async (t) =>
   t.equal(error, undefined, error?.message ?? 'no refusal');
   t.equal(calls, 500);
   const range = re.handle.ports;
-  t.equal(range && range.max - range.min + 1, 4000, 'default: 4000 ports');
+  t.equal(range && range.max - range.min + 1, 6000, 'default: 6000 ports');
   t.ok(range && callsForPortRange(range) >= 500);
 });

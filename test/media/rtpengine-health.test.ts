@@ -1,6 +1,7 @@
 // Unit tests of supervision's pure parts: restart backoff, restart detection from uptime
 // readings, the health state and its events, and the port range arithmetic.
 import t from 'tap';
+import { claimPortBlock } from '../../media/port-block-claim';
 import { RtpengineHealth } from '../../media/rtpengine-health';
 import { RestartDetector, uptimeOf } from '../../media/rtpengine-monitor';
 import { Backoff } from '../../media/rtpengine-supervisor';
@@ -9,7 +10,6 @@ import {
   checkPortRange,
   DEFAULT_PORT_COUNT,
   portRangeWarning,
-  randomPortBlock,
 } from '../../media/port-range';
 import { ManualClock } from '../fixtures/manual-clock';
 
@@ -83,16 +83,18 @@ t.test('health: events and snapshot', async (t) => {
 });
 
 t.test('port range: validation and capacity', async (t) => {
-  t.equal(callsForPortRange({ min: 30000, max: 30999 }), 166, '1000 ports at the peak');
+  t.equal(callsForPortRange({ min: 30000, max: 30999 }), 125, '1000 ports at the peak');
   t.equal(callsForPortRange({ min: 30000, max: 30999 }, { legsPerCall: 2 }), 250, 'at rest');
-  const def = randomPortBlock(DEFAULT_PORT_COUNT);
-  t.equal(def.max - def.min + 1, 4000);
+  const claim = claimPortBlock(DEFAULT_PORT_COUNT);
+  t.teardown(() => claim.release());
+  const def = claim.range;
+  t.equal(def.max - def.min + 1, 6000);
   t.ok(def.min >= 16384 && def.max < 32768, `${def.min}-${def.max} below the ephemeral range`);
   t.ok(callsForPortRange(def) >= 500 * 1.3, `default carries ${callsForPortRange(def)} calls`);
   t.equal(portRangeWarning(def), undefined);
   t.match(
     portRangeWarning({ min: 30000, max: 30999 }),
-    /30000-30999 \(1000 ports\) carries about 166 calls .* 500 need 3000 ports/,
+    /30000-30999 \(1000 ports\) carries about 125 calls .* 500 need 4000 ports/,
   );
   t.throws(() => checkPortRange({ min: 100, max: 2000 }), /within 1024-65535/);
   t.throws(() => checkPortRange({ min: 2000, max: 2001 }), /fewer than 4 ports/);
