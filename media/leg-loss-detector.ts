@@ -17,11 +17,12 @@
 // growth dates the last packet: a leg that sent k packets since the previous poll at a rate
 // r was heard until about prev + k / r. Only for a leg that sends at a constant rate (its
 // last few intervals alike: fixed ptime, no DTX), r being the lowest of them less
-// RATE_MARGIN, so that jitter dates late, never early. What it cannot tell: packets missing
+// RATE_MARGIN and one packet more, so that jitter dates late, never early. What it cannot tell: packets missing
 // in the middle of an interval (a pause, then more) are dated as if missing at its end, so
-// a leg silent again right after such a pause has the pause counted in its silence. A leg
-// that stopped in an interval is dated again only after it has shown a steady rate anew;
-// a leg whose rate varies (Opus DTX) is dated by polls alone, as it always was.
+// a leg silent again right after such a pause has the pause counted in its silence. Either
+// way a loss needs lossMs − flowingMs of silence seen by two polls, the rest dated (half
+// of lossMs by default). A leg short of its rate twice in a row while it sends learns its
+// rate afresh; a leg whose rate varies (Opus DTX) is dated by polls alone, as it always was.
 // nextPollAt() asks for a poll exactly when the silence would reach lossMs, and otherwise
 // every flowingMs.
 //
@@ -82,6 +83,8 @@ export class LegLossDetector {
   private heardToPoll = false;
   /** Packets per ms of recent full intervals. */
   private readonly rates: number[] = [];
+  /** Intervals in a row short of the learned rate. */
+  private shortfalls = 0;
   private readonly lossMs: number;
   private readonly graceMs: number;
   private readonly stallWindowMs: number;
@@ -189,13 +192,22 @@ export class LegLossDetector {
       this.rates.length === RATE_HISTORY &&
       Math.max(...this.rates) <= Math.min(...this.rates) * RATE_SPREAD;
     const until = steady
-      ? Math.min(now, from + delta / (Math.min(...this.rates) * RATE_MARGIN))
+      ? Math.min(now, from + (delta + 1) / (Math.min(...this.rates) * RATE_MARGIN))
       : now;
+    // After a short interval this one may have begun with a gap (a stop, then a return):
+    // it is measured, not dated.
+    const dated = this.shortfalls === 0;
     if (until < now) {
-      // It stopped (or slowed down) in this interval: not steady until it has shown it again.
-      this.rates.length = 0;
-      return until;
+      // Short of the learned rate: it stopped in this interval, or a starved sender skipped
+      // a few packets (measured under load: one stop in five was found a poll period late
+      // when a hiccup made it forget the rate). Short twice in a row: a new rate, learnt afresh.
+      if (++this.shortfalls >= 2) {
+        this.rates.length = 0;
+        this.shortfalls = 0;
+      }
+      return dated ? until : now;
     }
+    this.shortfalls = 0;
     this.rates.push(delta / (now - from));
     if (this.rates.length > RATE_HISTORY) this.rates.shift();
     return until;
@@ -203,6 +215,7 @@ export class LegLossDetector {
 
   private forgetRate(now: number): void {
     this.rates.length = 0;
+    this.shortfalls = 0;
     this.prevPollAt = now;
     this.prevMoved = false;
     this.heardToPoll = false;

@@ -287,3 +287,33 @@ t.test('nextPollAt: by state', async (t) => {
   d.suspend();
   t.equal(d.nextPollAt(4000, SPARSE), 5000, 'suspended: flowingMs');
 });
+
+t.test(
+  'sparse polls: a hiccup (a few packets never sent) does not cost the next stop its dating',
+  async (t) => {
+    for (const stopAt of [8_130, 9_410, 10_770]) {
+      // 20 ms packets; 6 of them (120 ms) missing at 6.5 s, as a starved sender skips them.
+      const times: number[] = [];
+      for (let at = 0; at < stopAt; at += 20) if (at < 6_500 || at >= 6_620) times.push(at);
+      const packets = (ms: number) => times.filter((x) => x <= ms).length;
+      const d = new LegLossDetector({ lossMs: 2000 }, 0);
+      const { events } = runAsAsked(d, 0, 16_000, SPARSE, packets);
+      t.equal(events.length, 1, `stop at ${stopAt}: one event`);
+      const late = events[0].at - (times[times.length - 1] + 2000);
+      t.ok(late >= 0 && late <= 70, `stop at ${stopAt}: lost ${Math.round(late)} ms after lossMs`);
+    }
+  },
+);
+
+t.test('sparse polls: a leg that goes on at a lower rate is dated by it again', async (t) => {
+  // 20 ms packets, then 40 ms ones from 5 s (the same leg, a new ptime), a stop at 14.03 s.
+  const times: number[] = [];
+  for (let at = 0; at < 14_030; at += at < 5000 ? 20 : 40) times.push(at);
+  const packets = (ms: number) => times.filter((x) => x <= ms).length;
+  const d = new LegLossDetector({ lossMs: 2000 }, 0);
+  const { events, polls } = runAsAsked(d, 0, 20_000, SPARSE, packets);
+  t.equal(events.length, 1);
+  const late = events[0].at - (times[times.length - 1] + 2000);
+  t.ok(late >= 0 && late <= 70, `lost ${Math.round(late)} ms after lossMs`);
+  t.ok(polls <= 24, `${polls} polls up to the loss`);
+});
