@@ -4,8 +4,9 @@
 //   concurrency  calls ramp up (at --ramp-rate) to each of --calls and stay up through a
 //                window of --window-s; meanwhile --drop-share of the agents stop their RTP
 //                (half of them, --return-share, resume it): the disconnect path under load
-//   watchdog     at --compare-at calls, no drops: holdfast with its watchdog on, off
-//                (poll period of hours), and the baseline — rtpengine CPU compared
+//   watchdog     at --compare-at calls, no drops: holdfast with its watchdog on (sparse
+//                polls), dense (every --poll-ms, as before media/README.md's "Watchdog
+//                cost"), off (a poll period of a day), and the baseline — rtpengine CPU compared
 //   rate         short calls arriving at each of --rates per second, holdfast and baseline:
 //                the highest rate set up with no failure and set-up p99 ≤ --max-setup-ms
 //
@@ -15,7 +16,9 @@
 // disconnects, CPU and RSS of the gateway, rtpengine and SIP server, the load average.
 //
 //   npm run bench:load -- [--calls 100,200,300,500] [--rates 20,40,60,80,120] [--only concurrency,watchdog,rate]
-//        [--ramp-rate 25] [--window-s 20] [--loss-ms 2000] [--drop-share 0.1] [--poll-ms 100]
+//        [--ramp-rate 25] [--window-s 20] [--loss-ms 2000] [--drop-share 0.1] [--return-share 0.5]
+//        [--poll-ms 100] [--flowing-poll-ms N] [--compare-at N] [--no-dense] [--no-baseline]
+//        [--rate-s 15] [--rate-hold-ms 2000] [--max-setup-ms 2000] [--port-block N]
 //
 // Progress and a human summary on stdout; the last line is JSON.
 import os from 'node:os';
@@ -47,6 +50,12 @@ const COMPARE_AT = num('compare-at', Math.max(...CALLS));
 const RATE_SECONDS = num('rate-s', 15);
 const RATE_HOLD_MS = num('rate-hold-ms', 2000);
 const MAX_SETUP_MS = num('max-setup-ms', 2000);
+const FLOWING_POLL_MS = process.argv.includes('--flowing-poll-ms')
+  ? num('flowing-poll-ms', 1000)
+  : undefined;
+const PORT_BLOCK = process.argv.includes('--port-block') ? num('port-block', 6000) : undefined;
+const BASELINE = !process.argv.includes('--no-baseline');
+const DENSE = !process.argv.includes('--no-dense');
 /** A poll period of a day: each call is queried once when watched, then never. */
 const WATCHDOG_OFF_MS = 86_400_000;
 
@@ -54,6 +63,8 @@ const base = {
   lossMs: LOSS_MS,
   returnShare: RETURN_SHARE,
   mediaPollMs: POLL_MS,
+  mediaFlowingPollMs: FLOWING_POLL_MS,
+  portBlock: PORT_BLOCK,
 };
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -128,19 +139,35 @@ async function main(): Promise<void> {
         label: `holdfast ${COMPARE_AT}, watchdog on`,
         app: 'holdfast',
       }),
+    );
+    if (DENSE)
+      out.watchdog.push(
+        await step({
+          ...base,
+          ...same,
+          label: `holdfast ${COMPARE_AT}, watchdog dense`,
+          app: 'holdfast',
+          mediaFlowingPollMs: POLL_MS ?? 100,
+        }),
+      );
+    out.watchdog.push(
       await step({
         ...base,
         ...same,
         label: `holdfast ${COMPARE_AT}, watchdog off`,
         app: 'holdfast',
         mediaPollMs: WATCHDOG_OFF_MS,
+        mediaFlowingPollMs: WATCHDOG_OFF_MS,
       }),
-      await step({ ...base, ...same, label: `baseline ${COMPARE_AT}`, app: 'baseline' }),
     );
+    if (BASELINE)
+      out.watchdog.push(
+        await step({ ...base, ...same, label: `baseline ${COMPARE_AT}`, app: 'baseline' }),
+      );
   }
 
   if (ONLY.has('rate'))
-    for (const app of ['holdfast', 'baseline'] as const)
+    for (const app of BASELINE ? (['holdfast', 'baseline'] as const) : (['holdfast'] as const))
       for (const rate of RATES) {
         const r = await step({
           ...base,

@@ -14,6 +14,7 @@ export interface GatewayJob {
   config: Record<string, unknown>;
   /** The watchdog's poll period; huge = the watchdog is, in effect, off. */
   mediaPollMs?: number;
+  mediaFlowingPollMs?: number;
   logFile: string;
 }
 
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   const gw = await startGateway(config, {
     logger,
     mediaPollMs: job.mediaPollMs,
+    mediaFlowingPollMs: job.mediaFlowingPollMs,
     processMetrics: false,
   });
   process.on('message', (msg: { stop?: boolean; report?: boolean }) => {

@@ -53,12 +53,20 @@ export function printWatchdog(rows: StepResult[]): void {
     );
   const on = rows.find((r) => r.label.endsWith('watchdog on'));
   const off = rows.find((r) => r.label.endsWith('watchdog off'));
+  const dense = rows.find((r) => r.label.endsWith('watchdog dense'));
   const bare = rows.find((r) => r.app === 'baseline');
   if (on && off) {
     const extra = cpu(on, 'rtpengine') - cpu(off, 'rtpengine');
     console.log(
       `  rtpengine CPU watchdog on/off: ${ratio(cpu(on, 'rtpengine'), cpu(off, 'rtpengine'))} ` +
         `(+${Math.round(extra * 10) / 10} points = ${Math.round((extra / cpu(on, 'rtpengine')) * 1000) / 10} % of rtpengine's CPU; target ≤ 10 %)`,
+    );
+  }
+  if (dense && off) {
+    const extra = cpu(dense, 'rtpengine') - cpu(off, 'rtpengine');
+    console.log(
+      `  dense polling (every poll-ms) on/off: ${ratio(cpu(dense, 'rtpengine'), cpu(off, 'rtpengine'))} ` +
+        `(+${Math.round(extra * 10) / 10} points = ${Math.round((extra / cpu(dense, 'rtpengine')) * 1000) / 10} % of rtpengine's CPU)`,
     );
   }
   if (on && bare)

@@ -40,6 +40,8 @@ export interface StepSpec {
   lossMs: number;
   /** holdfast's watchdog poll period (undefined: its default; huge: in effect off). */
   mediaPollMs?: number;
+  /** holdfast's poll period while legs flow (undefined: its default, sparse). */
+  mediaFlowingPollMs?: number;
   /** Static agents configured (and reachable). */
   agents: number;
   /** Extra holdfast configuration merged over the bench's (e.g. policy). */
@@ -49,6 +51,8 @@ export interface StepSpec {
    * Unset: concurrency mode, every call up through the window.
    */
   holdMs?: number;
+  /** rtpengine's media ports. Default 8 a call (at least 6000). */
+  portBlock?: number;
 }
 
 export interface StepResult {
@@ -80,7 +84,8 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
   const stops: (() => Promise<unknown>)[] = [];
   const notes: string[] = [];
   try {
-    const rtpengine = await startRtpengine(Math.max(4000, s.agents * 8));
+    // 8 ports a call at the peak (every call mid-reroute, port-range.ts), a block of its own.
+    const rtpengine = await startRtpengine(s.portBlock ?? Math.max(6000, s.calls * 8));
     stops.push(() => rtpengine.stop());
     const sip = await startSipServerProcess();
     stops.push(() => sip.stop());
@@ -104,6 +109,7 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
       rtpengine,
       workDir,
       mediaPollMs: s.mediaPollMs,
+      mediaFlowingPollMs: s.mediaFlowingPollMs,
       agentUris: agentIds.map(uri),
       config: holdfastConfig(
         s,

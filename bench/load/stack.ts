@@ -80,6 +80,7 @@ export interface AppOptions {
   /** holdfast: the raw configuration (agents, policy, media…). */
   config?: Record<string, unknown>;
   mediaPollMs?: number;
+  mediaFlowingPollMs?: number;
   /** baseline: where its agents are. */
   agentUris?: string[];
 }
@@ -89,7 +90,12 @@ export async function startApp(o: AppOptions): Promise<AppProcess> {
   const logFile = o.kind === 'holdfast' ? path.join(o.workDir, 'holdfast.log') : undefined;
   const job: GatewayJob | BaselineJob =
     o.kind === 'holdfast'
-      ? { config: o.config ?? {}, mediaPollMs: o.mediaPollMs, logFile: logFile! }
+      ? {
+          config: o.config ?? {},
+          mediaPollMs: o.mediaPollMs,
+          mediaFlowingPollMs: o.mediaFlowingPollMs,
+          logFile: logFile!,
+        }
       : { agentUris: o.agentUris ?? [] };
   fs.writeFileSync(jobFile, JSON.stringify(job));
   const entry = path.join(
