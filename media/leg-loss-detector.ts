@@ -15,16 +15,17 @@
 // When the last packet came: a poll only says the counter moved since the previous one. So
 // that polls can be sparse while a leg flows (rtpengine's cost is per query), the counter's
 // growth dates the last packet: a leg that sent k packets since the previous poll at a rate
-// r was heard until about prev + k / r. Only for a leg that sends at a constant rate (its
-// last few intervals alike: fixed ptime, no DTX), r being the lowest of them less
-// RATE_MARGIN and one packet more, so that jitter dates late, never early. What it cannot tell: packets missing
+// r was heard until about prev + (k + 1) / r. Only for a leg that sends at a constant rate
+// (its last few intervals alike: fixed ptime, no DTX), r being the lowest of them less
+// RATE_MARGIN, so that jitter dates late, never early. What it cannot tell: packets missing
 // in the middle of an interval (a pause, then more) are dated as if missing at its end, so
-// a leg silent again right after such a pause has the pause counted in its silence. Either
-// way a loss needs lossMs − flowingMs of silence seen by two polls, the rest dated (half
-// of lossMs by default). A leg short of its rate twice in a row while it sends learns its
-// rate afresh; a leg whose rate varies (Opus DTX) is dated by polls alone, as it always was.
+// a leg silent again right after such a pause has the pause counted in its silence (a
+// steady leg turning to DTX just before it stops, say). Either way a loss needs lossMs −
+// flowingMs of silence seen by two polls, the rest dated (half of lossMs by default: far
+// above DTX's 400 ms gaps). A leg short of its rate twice in a row learns it afresh.
 // nextPollAt() asks for a poll exactly when the silence would reach lossMs, and otherwise
-// every flowingMs.
+// every flowingMs; every unsteadyMs while the leg is not dated (no steady rate yet, Opus
+// DTX, the interval after a short one), as its stop is then found up to one period late.
 //
 // 'stalled' instead of 'lost': silence that starts right after such a blind stretch (within
 // stallWindowMs of the first poll that saw again) is most likely rtpengine's doing, not the
@@ -50,8 +51,13 @@ export interface LegLossOptions {
 
 /** How often a leg wants to be polled, by what is known of it (see nextPollAt). */
 export interface PollPeriods {
-  /** While it flows steadily. */
+  /** While it flows steadily (its last packet dated from its rate). */
   flowingMs: number;
+  /**
+   * While it flows at a varying rate (Opus DTX), or has not shown a steady one yet: its
+   * stop is found up to this late. Default flowingMs.
+   */
+  unsteadyMs?: number;
   /** While it starts (first packet awaited) or after a poll that could not see. */
   fastMs: number;
   /** While lost or stalled: how soon packets coming back are noticed. */
@@ -175,9 +181,13 @@ export class LegLossDetector {
       case 'lost':
       case 'stalled':
         return now + p.lostMs;
-      case 'flowing':
-        if (this.heardToPoll) return now + p.flowingMs;
-        return Math.max(now, Math.min(now + p.flowingMs, this.lastChangeAt + this.lossMs));
+      case 'flowing': {
+        // The interval after a short one is not dated either (see lastPacketEstimate).
+        const dated = this.steady && this.shortfalls === 0;
+        const period = dated ? p.flowingMs : (p.unsteadyMs ?? p.flowingMs);
+        if (this.heardToPoll) return now + period;
+        return Math.max(now, Math.min(now + period, this.lastChangeAt + this.lossMs));
+      }
     }
   }
 
@@ -188,10 +198,7 @@ export class LegLossDetector {
   private lastPacketEstimate(delta: number, now: number): number {
     const from = this.prevPollAt;
     if (from === undefined || this.blinded || now <= from || !this.prevMoved) return now;
-    const steady =
-      this.rates.length === RATE_HISTORY &&
-      Math.max(...this.rates) <= Math.min(...this.rates) * RATE_SPREAD;
-    const until = steady
+    const until = this.steady
       ? Math.min(now, from + (delta + 1) / (Math.min(...this.rates) * RATE_MARGIN))
       : now;
     // After a short interval this one may have begun with a gap (a stop, then a return):
@@ -211,6 +218,14 @@ export class LegLossDetector {
     this.rates.push(delta / (now - from));
     if (this.rates.length > RATE_HISTORY) this.rates.shift();
     return until;
+  }
+
+  /** Whether the leg's recent full intervals show one rate (so its packets can be dated). */
+  private get steady(): boolean {
+    return (
+      this.rates.length === RATE_HISTORY &&
+      Math.max(...this.rates) <= Math.min(...this.rates) * RATE_SPREAD
+    );
   }
 
   private forgetRate(now: number): void {

@@ -32,6 +32,8 @@ export interface WatchdogOptions {
   pollMs?: number;
   /** Period while every leg of a call flows (silences are timed, not polled for). Default max(pollMs, lossMs / 2). */
   flowingPollMs?: number;
+  /** Period while a leg flows at no steady rate (DTX), so undated. Default max(pollMs, lossMs / 8). */
+  unsteadyPollMs?: number;
   /** Period while a leg is lost or stalled: how soon its return is seen. Default max(pollMs, 250). */
   lostPollMs?: number;
   /** A query answered later than this is not trusted (rtpengine stalled). Default lossMs / 2. */
@@ -135,6 +137,7 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
     this.periods = {
       fastMs: this.pollMs,
       flowingMs: opts.flowingPollMs ?? Math.max(this.pollMs, this.lossMs / 2),
+      unsteadyMs: opts.unsteadyPollMs ?? Math.max(this.pollMs, this.lossMs / 8),
       lostMs: opts.lostPollMs ?? Math.max(this.pollMs, 250),
     };
     this.blindAfterMs = opts.blindAfterMs ?? this.lossMs / 2;

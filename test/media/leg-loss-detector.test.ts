@@ -317,3 +317,54 @@ t.test('sparse polls: a leg that goes on at a lower rate is dated by it again', 
   t.ok(late >= 0 && late <= 70, `lost ${Math.round(late)} ms after lossMs`);
   t.ok(polls <= 24, `${polls} polls up to the loss`);
 });
+
+t.test(
+  'sparse polls: a leg with no steady rate (DTX) is polled every unsteadyMs, so its stop is found at most that late',
+  async (t) => {
+    const periods: PollPeriods = { fastMs: 100, flowingMs: 1000, unsteadyMs: 250, lostMs: 250 };
+    for (const stopAt of [20_010, 20_500, 20_990]) {
+      let seed = 5;
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      const times: number[] = [];
+      for (let at = 0; at < stopAt; at += 300 + random() * 200) times.push(at);
+      const packets = (ms: number) => times.filter((x) => x <= ms).length;
+      const d = new LegLossDetector({ lossMs: 2000 }, 0);
+      const { events } = runAsAsked(d, 0, 26_000, periods, packets);
+      t.equal(events.length, 1, `stop at ${stopAt}: one event`);
+      const late = events[0].at - (times[times.length - 1] + 2000);
+      t.ok(late >= 0 && late <= 260, `stop at ${stopAt}: lost ${Math.round(late)} ms after lossMs`);
+    }
+  },
+);
+
+t.test(
+  'sparse polls: a steady leg turning to DTX just before it stops may be found early, never before lossMs - flowingMs',
+  async (t) => {
+    const periods: PollPeriods = { fastMs: 100, flowingMs: 1000, unsteadyMs: 250, lostMs: 250 };
+    let earliest = Infinity;
+    for (let stopAt = 19_500; stopAt < 21_000; stopAt += 37) {
+      // Talk spurts of 20 ms packets and DTX (one per ~400 ms), in turns of 1.5 s.
+      let seed = 5;
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      const times: number[] = [];
+      for (let at = 0; at < stopAt;) {
+        times.push(at);
+        at += Math.floor(at / 1500) % 2 === 0 ? 20 : 300 + random() * 200;
+      }
+      const packets = (ms: number) => times.filter((x) => x <= ms).length;
+      const d = new LegLossDetector({ lossMs: 2000 }, 0);
+      const { events } = runAsAsked(d, 0, 26_000, periods, packets);
+      t.equal(events.length, 1, `stop at ${stopAt}: one event`);
+      const silent = events[0].at - times[times.length - 1];
+      earliest = Math.min(earliest, silent);
+      t.ok(
+        silent >= 1000 && silent <= 2260,
+        `stop at ${stopAt}: lost after ${Math.round(silent)} ms`,
+      );
+    }
+    t.ok(
+      earliest < 2000,
+      `the dating can err early here (earliest after ${Math.round(earliest)} ms)`,
+    );
+  },
+);

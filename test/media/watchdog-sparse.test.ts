@@ -70,9 +70,11 @@ t.test(
     }
     await run(clock, 10_000);
     const queries = sessions.reduce((n, s) => n + s.queries, 0);
-    // Starting legs are polled fast until their first packet: a few, then one a second.
+    // Fast until the first packet, every 250 ms (lossMs / 8) until the rate is learnt (4
+    // intervals), then one a second.
+    t.equal(wd.periods.unsteadyMs, 250, 'unsteadyPollMs defaults to lossMs / 8');
     t.ok(
-      queries <= 20 * 13,
+      queries <= 20 * 15,
       `${queries} queries for 20 calls in 10 s (fixed 100 ms polling: 2000)`,
     );
     await run(clock, 20_000);
