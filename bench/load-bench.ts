@@ -18,7 +18,7 @@
 //   npm run bench:load -- [--calls 100,200,300,500] [--rates 20,40,60,80,120] [--only concurrency,watchdog,rate]
 //        [--ramp-rate 25] [--window-s 20] [--loss-ms 2000] [--drop-share 0.1] [--return-share 0.5]
 //        [--poll-ms 100] [--flowing-poll-ms N] [--compare-at N] [--no-dense] [--no-baseline]
-//        [--rate-s 15] [--rate-hold-ms 2000] [--max-setup-ms 2000] [--port-block N]
+//        [--rate-s 15] [--rate-hold-ms 2000] [--max-setup-ms 2000] [--port-block N] [--keep-logs]
 //
 // Progress and a human summary on stdout; the last line is JSON.
 import os from 'node:os';
@@ -65,6 +65,7 @@ const base = {
   mediaPollMs: POLL_MS,
   mediaFlowingPollMs: FLOWING_POLL_MS,
   portBlock: PORT_BLOCK,
+  keepLogs: process.argv.includes('--keep-logs'),
 };
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);

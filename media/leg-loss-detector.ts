@@ -184,7 +184,11 @@ export class LegLossDetector {
       case 'flowing': {
         // The interval after a short one is not dated either (see lastPacketEstimate).
         const dated = this.steady && this.shortfalls === 0;
-        const period = dated ? p.flowingMs : (p.unsteadyMs ?? p.flowingMs);
+        let period = dated ? p.flowingMs : (p.unsteadyMs ?? p.flowingMs);
+        // Back from a blind stretch: whether a silence is 'stalled' is decided now, and
+        // the call's other watchers (the gateway's) should decide alike: poll as before.
+        if (this.sightAt !== undefined && now - this.sightAt < this.stallWindowMs + this.lossMs)
+          period = p.fastMs;
         if (this.heardToPoll) return now + period;
         return Math.max(now, Math.min(now + period, this.lastChangeAt + this.lossMs));
       }

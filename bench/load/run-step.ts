@@ -53,6 +53,8 @@ export interface StepSpec {
   holdMs?: number;
   /** rtpengine's media ports. Default 8 a call (at least 6000). */
   portBlock?: number;
+  /** Keep the step's folder (holdfast's log, SIPp's logs) instead of removing it. */
+  keepLogs?: boolean;
 }
 
 export interface StepResult {
@@ -199,7 +201,8 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
     await cleanup.run();
-    fs.rmSync(workDir, { recursive: true, force: true });
+    if (s.keepLogs) console.log(`  ${s.label}: logs kept in ${workDir}`);
+    else fs.rmSync(workDir, { recursive: true, force: true });
   }
 }
 

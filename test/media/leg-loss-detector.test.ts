@@ -368,3 +368,26 @@ t.test(
     );
   },
 );
+
+t.test(
+  'back from a blind stretch, a flowing leg is polled fast until its stall is decided',
+  async (t) => {
+    const d = new LegLossDetector({ lossMs: 2000, stallWindowMs: 1000 }, 0);
+    const packets = (ms: number) => Math.floor(ms / 20);
+    let now = 0;
+    for (; now <= 10_000; now = Math.max(now + 1, d.nextPollAt(now, SPARSE)))
+      d.observe(packets(now), now);
+    t.equal(d.nextPollAt(now, SPARSE) - now, 1000, 'steady: flowingMs');
+    d.blind();
+    d.observe(packets(now + 5000), now + 5000);
+    t.equal(d.nextPollAt(now + 5000, SPARSE), now + 5100, 'just back: fast');
+    d.observe(packets(now + 7900), now + 7900);
+    t.equal(d.nextPollAt(now + 7900, SPARSE), now + 8000, 'within stallWindowMs + lossMs: fast');
+    d.observe(packets(now + 8100), now + 8100);
+    t.equal(
+      d.nextPollAt(now + 8100, SPARSE),
+      now + 8100 + (SPARSE.unsteadyMs ?? 1000),
+      'after: as before',
+    );
+  },
+);
