@@ -51,7 +51,7 @@ export interface StepSpec {
    * Unset: concurrency mode, every call up through the window.
    */
   holdMs?: number;
-  /** rtpengine's media ports. Default 8 a call (at least 6000). */
+  /** rtpengine's media ports. Default 12 a concurrent call (at least 1024). */
   portBlock?: number;
   /** Keep the step's folder (holdfast's log, SIPp's logs) instead of removing it. */
   keepLogs?: boolean;
@@ -86,8 +86,14 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
   const stops: (() => Promise<unknown>)[] = [];
   const notes: string[] = [];
   try {
-    // 8 ports a call at the peak (every call mid-reroute, port-range.ts), a block of its own.
-    const rtpengine = await startRtpengine(s.portBlock ?? Math.max(6000, s.calls * 8));
+    // 8 ports a call at the peak (every call mid-reroute, port-range.ts) and half as many
+    // again, in a block of its own: 6000 for 500 calls. Short calls (rate mode) overlap for
+    // their talk time and set-up only.
+    const concurrent =
+      s.holdMs === undefined ? s.calls : Math.min(s.calls, s.rate * (s.holdMs / 1000 + 3));
+    const rtpengine = await startRtpengine(
+      s.portBlock ?? Math.max(1024, Math.ceil(concurrent * 8 * 1.5)),
+    );
     stops.push(() => rtpengine.stop());
     const sip = await startSipServerProcess();
     stops.push(() => sip.stop());
