@@ -26,11 +26,10 @@ export interface PortBlockClaim {
 export function claimPortBlock(count: number, dir = defaultDir()): PortBlockClaim {
   fs.mkdirSync(dir, { recursive: true });
   const need = Math.max(1, Math.ceil(count / SLOT));
-  // Blocks aligned to their own size first (same-size claims then pack without gaps), in
-  // a random order so that instances starting together rarely contend; any start after.
-  const starts = [...Array(Math.max(0, SLOTS - need + 1)).keys()];
-  const aligned = starts.filter((s) => s % need === 0).sort(() => Math.random() - 0.5);
-  for (const start of [...aligned, ...starts.filter((s) => s % need !== 0)]) {
+  // First fit from the bottom: blocks of every size pack without gaps (random starts left
+  // no run long enough for a big block with half the slots free). Claims made together
+  // contend only for a lock file each: the loser moves on to the next start.
+  for (let start = 0; start + need <= SLOTS; start++) {
     const files = [...Array(need).keys()].map((i) => slotFile(dir, start + i));
     const taken: string[] = [];
     for (const file of files) {
