@@ -84,6 +84,7 @@ export async function startGateway(
     const watchdog = new MediaWatchdog({
       lossMs: config.media.lossMs,
       pollMs: opts.mediaPollMs ?? 100,
+      flowingPollMs: opts.mediaFlowingPollMs,
       scheduler: queries,
     });
     cleanups.push(['watchdog', () => watchdog.close()]);
