@@ -79,6 +79,7 @@ export class LegLossDetector {
   private lostAt = 0;
   /** Since the last successful poll, a poll failed: the next one is a fresh baseline. */
   private blinded = false;
+  private peersFlowing = false;
   /** Time of the first successful poll after the last blind stretch. */
   private sightAt?: number;
   /** Time of the previous successful poll, when its interval can date packets. */
@@ -112,8 +113,13 @@ export class LegLossDetector {
     return this.blinded;
   }
 
-  /** Feeds one poll's packet counter; returns the event it causes, if any. */
-  observe(packets: number, now: number): LegLossEvent | undefined {
+  /**
+   * Feeds one poll's packet counter; returns the event it causes, if any. `peersFlowing`:
+   * another party of the call sent packets since the previous poll, so rtpengine is reading
+   * its sockets — a silence of this leg is then its own, never a stall.
+   */
+  observe(packets: number, now: number, peersFlowing = false): LegLossEvent | undefined {
+    this.peersFlowing = peersFlowing;
     const moved = this.count !== undefined && packets > this.count;
     const first = this.count === undefined && packets > 0 && this.stateValue === 'starting';
     // A counter going down means a different stream (leg re-created): take it as a baseline.
@@ -257,7 +263,9 @@ export class LegLossDetector {
   private lose(now: number): LegLossEvent {
     const silentForMs = now - this.lastChangeAt;
     const stalled =
-      this.sightAt !== undefined && this.lastChangeAt - this.sightAt <= this.stallWindowMs;
+      !this.peersFlowing &&
+      this.sightAt !== undefined &&
+      this.lastChangeAt - this.sightAt <= this.stallWindowMs;
     this.stateValue = stalled ? 'stalled' : 'lost';
     this.lostAt = now;
     return { type: stalled ? 'stalled' : 'lost', at: now, silentForMs };

@@ -96,8 +96,22 @@ interface WatchedLeg {
 interface WatchedCall {
   session: MediaSession;
   legs: Map<string, WatchedLeg>;
+  /** Every tag's packet counter at the previous trusted poll (watched or not). */
+  counters: Map<string, number>;
   stop: () => void;
   detach: () => void;
+}
+
+/** The tags whose counters grew since `counters` (which is brought up to date). */
+function tagsThatGrew(counters: Map<string, number>, reply: NgReply): Set<string> {
+  const grew = new Set<string>();
+  for (const [tag, info] of Object.entries(reply.tags ?? {})) {
+    const packets = packetsFrom(info) ?? 0;
+    const before = counters.get(tag);
+    if (before !== undefined && packets > before) grew.add(tag);
+    counters.set(tag, packets);
+  }
+  return grew;
 }
 
 /** Packets received from a tag's endpoint, summed over its RTP streams. */
@@ -227,6 +241,7 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
     const call: WatchedCall = {
       session,
       legs,
+      counters: new Map(),
       stop: () => {},
       detach: () => {
         session.off('direction', onDirection);
@@ -270,10 +285,12 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
       debug('query %s answered after %d ms: not trusted', callId, now - sentAt);
       return this.nextPoll(call);
     }
+    const grew = tagsThatGrew(call.counters, reply);
     for (const [tag, leg] of call.legs) {
       const packets = packetsFrom(reply.tags?.[tag]);
       if (packets === undefined) continue;
-      const event = leg.detector.observe(packets, now);
+      const peersFlowing = [...grew].some((other) => other !== tag);
+      const event = leg.detector.observe(packets, now, peersFlowing);
       if (event?.type === 'lost') {
         const e = { callId, tag, at: now, silentForMs: event.silentForMs };
         this.emit('lost', e);

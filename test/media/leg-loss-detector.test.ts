@@ -139,6 +139,21 @@ t.test(
   },
 );
 
+t.test(
+  "silence after a blind stretch while the call's other party still sends: lost, not stalled",
+  async (t) => {
+    // An overloaded rtpengine answered one poll late, then the agent really stopped: the
+    // customer's packets still being counted prove rtpengine reads its sockets.
+    const d = new LegLossDetector({ lossMs: 600, stallWindowMs: 1000 }, 0);
+    run(d, 0, 1000, 100, (ms) => Math.floor(ms / 20));
+    d.blind();
+    t.equal(d.observe(300, 8000, true), undefined);
+    t.equal(d.observe(300, 8100, true), undefined);
+    t.match(d.observe(300, 8600, true), { type: 'lost', silentForMs: 600 });
+    t.equal(d.state, 'lost');
+  },
+);
+
 t.test('blind while starting: the grace period starts again', async (t) => {
   const d = new LegLossDetector({ lossMs: 500, graceMs: 2000 }, 0);
   d.observe(0, 1900);
