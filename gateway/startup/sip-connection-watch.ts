@@ -42,7 +42,8 @@ export class SipConnectionWatch {
     if (!err) this.back();
   };
   private readonly onReconnecting = (e: { delay?: number; attempt?: number }) => {
-    if (!this.stopped)
+    // Start-up's attempts are connectSrf's to report; these are after a loss.
+    if (!this.stopped && this.lostAt !== undefined)
       this.deps.log.info(
         { attempt: e?.attempt, delayMs: e?.delay },
         'SIP server connection: reconnecting',
