@@ -2,6 +2,7 @@
 // (so every claim is trivially atomic). One gateway needs nothing more; several stores
 // over one InProcessSpace behave as instances sharing one Redis, which lets the store
 // contract be checked against both implementations the same way.
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AgentStatus } from '../agents/agent-state';
 import { compareQueued } from './queue-order';
@@ -29,10 +30,12 @@ export class InProcessSpace {
   readonly engagements = new Map<string, Map<string, EngagementRecord>>();
   readonly episodes = new Map<string, EpisodeRecord>();
   readonly instances = new Map<string, { seenAt: number; until: number }>();
+  readonly secrets = new Map<string, string>();
   readonly events = new EventEmitter<{ change: [StateChange] }>();
 }
 
 const copy = <T>(v: T): T => structuredClone(v);
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export class InProcessStore implements StateStore {
   readonly kind = 'in-process' as const;
@@ -141,6 +144,12 @@ export class InProcessStore implements StateStore {
     const cur = this.s.calls.get(c.callId);
     const rec: CallRecord = { callId: c.callId, owner: this.instanceId, state: c.state };
     if (c.agentId) rec.agentId = c.agentId;
+    const dialogIds = c.dialogIds?.length ? c.dialogIds : cur?.dialogIds;
+    if (dialogIds?.length) rec.dialogIds = [...dialogIds];
+    const mediaCallId = c.mediaCallId ?? cur?.mediaCallId;
+    if (mediaCallId) rec.mediaCallId = mediaCallId;
+    const mediaTags = c.mediaTags?.length ? c.mediaTags : cur?.mediaTags;
+    if (mediaTags?.length) rec.mediaTags = [...mediaTags];
     if (cur?.answeredBy) rec.answeredBy = cur.answeredBy;
     if (cur?.fate) rec.fate = cur.fate;
     this.s.calls.set(c.callId, rec);
@@ -199,6 +208,12 @@ export class InProcessStore implements StateStore {
   async episode(agentId: string): Promise<EpisodeRecord | undefined> {
     const e = this.s.episodes.get(agentId);
     return e && copy(e);
+  }
+
+  async secret(name: string): Promise<string> {
+    let v = this.s.secrets.get(name);
+    if (!v) this.s.secrets.set(name, (v = randomBytes(32).toString('hex')));
+    return v;
   }
 
   async heartbeat(ttlMs: number): Promise<void> {
@@ -269,7 +284,7 @@ export class InProcessStore implements StateStore {
     this.emit({ kind: 'agent', agent: copy(a) });
   }
 
-  private emit(c: StateChange): void {
-    this.s.events.emit('change', c);
+  private emit(c: DistributiveOmit<StateChange, 'by'>): void {
+    this.s.events.emit('change', { ...c, by: this.instanceId } as StateChange);
   }
 }

@@ -51,6 +51,12 @@ export interface CallRecord {
   /** The call's state as its owner last wrote it (queued, ringing, connected…). */
   state: string;
   agentId?: string;
+  /** The SIP server's ids of the call's dialogs (customer first): a survivor can end them. */
+  dialogIds?: string[];
+  /** The call's rtpengine call-id. */
+  mediaCallId?: string;
+  /** Its parties' tags there (customer, agent): whose silence means a hang-up. */
+  mediaTags?: string[];
   /** Set once: the agent whose answer won (answer()). */
   answeredBy?: string;
   /** What became of it when its owner died (takeOver()). */
@@ -96,11 +102,13 @@ export interface Takeover {
   freedAgents: string[];
 }
 
-export type StateChange =
+/** `by`: the instance that made the change. */
+export type StateChange = { by: string } & (
   | { kind: 'agent'; agent: AgentRecord }
   | { kind: 'registration'; agentId: string; registration?: Registration }
   | { kind: 'queue' }
-  | { kind: 'episode'; agentId: string };
+  | { kind: 'episode'; agentId: string }
+);
 
 export interface StateStore {
   readonly kind: 'in-process' | 'redis';
@@ -148,6 +156,9 @@ export interface StateStore {
   updateEpisode(agentId: string, patch: Partial<Pick<EpisodeRecord, 'situation'>>): Promise<void>;
   endEpisode(agentId: string): Promise<void>;
   episode(agentId: string): Promise<EpisodeRecord | undefined>;
+
+  /** A random secret (hex) made by the first instance that asks, the same for all. */
+  secret(name: string): Promise<string>;
 
   /** This instance is alive for `ttlMs` more. */
   heartbeat(ttlMs: number): Promise<void>;

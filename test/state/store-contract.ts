@@ -131,7 +131,6 @@ export function storeContract(t: Test, open: () => Promise<Trio>): void {
   });
 
   each('calls are owned by the instance that holds them', async (t, { a, b }) => {
-    await a.ownCall({ callId: 'k1', state: 'queued' });
     await a.ownCall({ callId: 'k1', state: 'connected', agentId: 'p' });
     await b.ownCall({ callId: 'k2', state: 'queued' });
     t.same(await b.call('k1'), {
@@ -180,6 +179,13 @@ export function storeContract(t: Test, open: () => Promise<Trio>): void {
     t.equal((await a.episode('p'))?.situation, 'after-call');
     await a.endEpisode('p');
     t.equal(await b.episode('p'), undefined);
+  });
+
+  each('a secret is made once, the same for every instance', async (t, { a, b, c }) => {
+    const all = await Promise.all([a.secret('digest'), b.secret('digest'), c.secret('digest')]);
+    t.match(all[0], /^[0-9a-f]{64}$/);
+    t.same(all, [all[0], all[0], all[0]]);
+    t.not(await a.secret('other'), all[0]);
   });
 
   each('heartbeats: an instance is alive for its TTL', async (t, { a, b }) => {

@@ -4,6 +4,7 @@
 // idleSince), queue (zset by queueScore) + q:<callId>, call:<id> (hash) + calls:<instance>,
 // eng:<agentId> (hash by callId), ep:<agentId> + episodes, instance:<id> (PX ttl) +
 // instances (zset by last beat), events (pub/sub).
+import { randomBytes } from 'node:crypto';
 import type { AgentStatus } from '../../agents/agent-state';
 import type {
   AgentRecord,
@@ -119,6 +120,9 @@ export class RedisStore implements StateStore {
       m.hset(k, 'owner', this.instanceId, 'state', c.state);
       if (c.agentId) m.hset(k, 'agentId', c.agentId);
       else m.hdel(k, 'agentId');
+      if (c.dialogIds?.length) m.hset(k, 'dialogIds', JSON.stringify(c.dialogIds));
+      if (c.mediaCallId) m.hset(k, 'mediaCallId', c.mediaCallId);
+      if (c.mediaTags?.length) m.hset(k, 'mediaTags', JSON.stringify(c.mediaTags));
       m.sadd(this.link.key('calls', this.instanceId), c.callId);
     });
   }
@@ -169,6 +173,14 @@ export class RedisStore implements StateStore {
 
   async episode(agentId: string): Promise<EpisodeRecord | undefined> {
     return parse<EpisodeRecord>(await this.link.redis.get(this.link.key('ep', agentId)));
+  }
+
+  async secret(name: string): Promise<string> {
+    const mine = randomBytes(32).toString('hex');
+    const k = this.link.key('secret', name);
+    // SET NX GET (Redis 7): the value already there, or nil when ours was set.
+    const before = (await this.link.redis.call('SET', k, mine, 'NX', 'GET')) as string | null;
+    return before ?? mine;
   }
 
   async heartbeat(ttlMs: number): Promise<void> {
@@ -230,6 +242,9 @@ function callOf(callId: string, h: Record<string, string>): CallRecord | undefin
   if (!h.owner) return undefined;
   const c: CallRecord = { callId, owner: h.owner, state: h.state ?? '' };
   if (h.agentId) c.agentId = h.agentId;
+  if (h.dialogIds) c.dialogIds = list<string>(JSON.parse(h.dialogIds));
+  if (h.mediaCallId) c.mediaCallId = h.mediaCallId;
+  if (h.mediaTags) c.mediaTags = list<string>(JSON.parse(h.mediaTags));
   if (h.answeredBy) c.answeredBy = h.answeredBy;
   if (h.fate) c.fate = h.fate;
   return c;
@@ -249,23 +264,24 @@ function parse<T>(text: string | null): T | undefined {
 }
 
 function changeOf(msg: Record<string, unknown>): StateChange | undefined {
+  const by = String(msg.from);
   switch (msg.k) {
     case 'agent': {
       const h = msg.agent as Record<string, string>;
       const agent = agentOf(h.id, h);
-      return agent && { kind: 'agent', agent };
+      return agent && { by, kind: 'agent', agent };
     }
     case 'registration': {
       const reg = parse<Registration>((msg.registration as string | undefined) ?? null);
       const agentId = String(msg.agentId);
       return reg
-        ? { kind: 'registration', agentId, registration: reg }
-        : { kind: 'registration', agentId };
+        ? { by, kind: 'registration', agentId, registration: reg }
+        : { by, kind: 'registration', agentId };
     }
     case 'queue':
-      return { kind: 'queue' };
+      return { by, kind: 'queue' };
     case 'episode':
-      return { kind: 'episode', agentId: String(msg.agentId) };
+      return { by, kind: 'episode', agentId: String(msg.agentId) };
     default:
       return undefined;
   }
