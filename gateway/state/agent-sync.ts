@@ -27,6 +27,9 @@ export class AgentSync {
   private applying = false;
   private readonly vers = new Map<string, number>();
   private readonly holders = new Map<string, string>();
+  /** Writes of ours in flight per agent: a change seen meanwhile waits for their reply. */
+  private readonly pending = new Map<string, number>();
+  private readonly held = new Map<string, AgentRecord>();
 
   constructor(private readonly o: AgentSyncOptions) {}
 
@@ -71,9 +74,10 @@ export class AgentSync {
   }
 
   /** A claim made the agent ringing for this instance (already written by the claim). */
-  claimed(agentId: string, now: number): Agent | undefined {
+  claimed(agentId: string, now: number, ver: number): Agent | undefined {
     const agent = this.o.agents.get(agentId);
     if (!agent) return undefined;
+    if (ver > (this.vers.get(agentId) ?? 0)) this.vers.set(agentId, ver);
     this.holders.set(agentId, this.o.store.instanceId);
     this.quietly(() => agent.mirror({ status: 'ringing', since: now, idleSince: agent.idleSince }));
     return agent;
@@ -92,8 +96,11 @@ export class AgentSync {
 
   private onChange(c: StateChange): void {
     if (c.by === this.o.store.instanceId) return; // this copy made it, and is ahead of it
-    if (c.kind === 'agent') this.apply(c.agent, false);
-    else if (c.kind === 'registration') {
+    if (c.kind === 'agent') {
+      // Our own move is on its way: this copy is ahead of what the store said before it.
+      if (this.pending.get(c.agent.id)) this.held.set(c.agent.id, c.agent);
+      else this.apply(c.agent, false);
+    } else if (c.kind === 'registration') {
       const agent = this.o.agents.get(c.agentId);
       if (agent && !agent.config.uri) this.applyRegistration(agent, c.registration, true);
     }
@@ -122,6 +129,7 @@ export class AgentSync {
 
   private writeMove(agent: Agent, from: AgentStatus, to: AgentStatus): void {
     const { store, log } = this.o;
+    this.pending.set(agent.id, (this.pending.get(agent.id) ?? 0) + 1);
     store
       .moveAgent(agent.id, from, to, agent.since)
       .then(async (r) => {
@@ -132,7 +140,18 @@ export class AgentSync {
         );
         if (r.agent) this.apply(r.agent, true);
       })
-      .catch((err: Error) => this.writeFailed(agent.id, err));
+      .catch((err: Error) => this.writeFailed(agent.id, err))
+      .finally(() => this.settle(agent.id));
+  }
+
+  /** A write replied: a change held meanwhile applies now if newer than what we wrote. */
+  private settle(agentId: string): void {
+    const n = (this.pending.get(agentId) ?? 1) - 1;
+    if (n > 0) return void this.pending.set(agentId, n);
+    this.pending.delete(agentId);
+    const held = this.held.get(agentId);
+    this.held.delete(agentId);
+    if (held) this.apply(held, false);
   }
 
   private writeContact(agent: Agent, previous: AgentContact | undefined): void {

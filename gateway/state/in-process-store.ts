@@ -126,7 +126,7 @@ export class InProcessStore implements StateStore {
       if (q.owner !== this.instanceId) continue;
       this.s.queue.delete(q.callId);
       this.setStatus(a, 'ringing', now, this.instanceId);
-      claims.push({ callId: q.callId, agentId: a.id });
+      claims.push({ callId: q.callId, agentId: a.id, ver: a.ver });
     }
     if (claims.length) this.emit({ kind: 'queue' });
     return claims;

@@ -19,7 +19,6 @@ import { EpisodeLog } from './episode-log';
 import { OrphanCalls } from './orphan-calls';
 import { RedisStore } from './redis/redis-store';
 import { SharedQueue } from './shared-queue';
-import type { StateStore } from './state-store';
 
 export interface SharedStateOptions {
   state: HoldfastConfig['state'] & { redis: { url: string; keyPrefix: string } };
@@ -71,7 +70,7 @@ export class SharedState {
   readonly takeovers: TakeoverNote[] = [];
 
   private constructor(
-    readonly store: StateStore,
+    readonly store: RedisStore,
     private readonly o: SharedStateOptions,
   ) {
     this.queue = new SharedQueue(store, o.calls, o.log);
@@ -165,6 +164,13 @@ export class SharedState {
     return this.store.roundTrips;
   }
 
+  /** Round trips for the calls and agents, the heartbeat and takeover sweep left out. */
+  get workRoundTrips(): number {
+    const by = this.store.roundTripsBy;
+    const background = (by.HF_HEARTBEAT ?? 0) + (by.HF_INSTANCES ?? 0);
+    return this.store.roundTrips - background;
+  }
+
   /** The agent registered (here or elsewhere): true when it ends a taken-over episode. */
   agentBack(agent: Agent): boolean {
     return this.episodes?.back(agent) ?? false;
@@ -186,7 +192,7 @@ export class SharedState {
   private async claim(): Promise<{ callId: string; agentId: string }[]> {
     const now = Date.now();
     const claims = await this.store.claim(now);
-    return claims.filter((c) => this.sync?.claimed(c.agentId, now));
+    return claims.filter((c) => this.sync?.claimed(c.agentId, now, c.ver));
   }
 
   /** Dead instances (heartbeat expired): one survivor takes over what each held. */

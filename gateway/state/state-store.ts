@@ -43,6 +43,8 @@ export interface QueuedCall {
 export interface Claim {
   callId: string;
   agentId: string;
+  /** The agent's version after the claim. */
+  ver: number;
 }
 
 export interface CallRecord {

@@ -15,7 +15,7 @@ const BOB_TONE = 1100;
 
 /** Nothing of any call is left on any instance, in rtpengine or in the shared state. */
 async function settled(c: Cluster): Promise<void> {
-  const store = c.gateways[0].shared!.store;
+  const store = c.observer;
   let last = '';
   await waitFor(async () => {
     const list = await c.gateways[0].ng.request('list', { limit: 1000 });
@@ -39,9 +39,11 @@ async function settled(c: Cluster): Promise<void> {
   });
 }
 
+const store0 = (c: Cluster) => c.observer;
+
 /** Which instance took the agent's REGISTER. */
 async function registeredAt(c: Cluster, agentId: string): Promise<string | undefined> {
-  return (await c.gateways[0].shared!.store.registration(agentId))?.instanceId;
+  return (await c.observer.registration(agentId))?.instanceId;
 }
 
 t.test('a call reaches an agent, whichever instance took the call or the REGISTER', async (t) => {
@@ -80,6 +82,32 @@ t.test('a call reaches an agent, whichever instance took the call or the REGISTE
     await settled(c);
   }
   t.same([...owners].sort(), [...ids].sort(), 'one call on each instance');
+
+  // Redis round trips (both instances, heartbeats left out) for one call set-up, one
+  // disconnect episode (alice's media stops, she reconnects) and one call's end.
+  const trips = () => c.gateways.reduce((n, g) => n + g.shared!.workRoundTrips, 0);
+  let mark = trips();
+  const customer = await Customer.call(t, c.target);
+  await waitFor(() => ownerOf(c.gateways, customer.dialog.callId) >= 0, 'an owner');
+  const call = [...c.gateways[ownerOf(c.gateways, customer.dialog.callId)].calls.values()][0];
+  await waitFor(() => call.state === 'connected', 'connected');
+  await sleep(300); // the writes that follow the answer
+  const setup = trips() - mark;
+  mark = trips();
+  alice.ep.pause();
+  await waitFor(async () => !!(await store0(c).episode('alice')), 'the episode is recorded');
+  await alice.reconnectMedia(t);
+  await waitFor(async () => !(await store0(c).episode('alice')), 'the episode is over');
+  await waitFor(() => call.state === 'connected', 'connected again');
+  await sleep(300);
+  const episode = trips() - mark;
+  mark = trips();
+  t.equal(await customer.hangUp(), 200);
+  await settled(c);
+  const teardown = trips() - mark;
+  t.comment(`redis round trips: call set-up ${setup}, episode ${episode}, call end ${teardown}`);
+  t.ok(setup > 0 && setup <= 20, `a call set-up costs a bounded number of round trips (${setup})`);
+  t.ok(episode > 0 && episode <= 20, `so does an episode (${episode})`);
 
   // bob on the other instance: one unanswered REGISTER moves the SIP server's turn.
   const bobUa = await TestUa.open('udp', c.sip, 'bob');

@@ -11,6 +11,7 @@ import { parseConfig } from '../../gateway/config/load-config';
 import { startGateway, type RunningGateway } from '../../gateway/gateway';
 import { parseHostports, type SipAddress } from '../helpers/sip-server';
 import type { TestGateway } from '../e2e/fixtures/gateway-harness';
+import { RedisStore } from '../../gateway/state/redis/redis-store';
 import { startRedis, type TestRedis } from './redis-server';
 
 export interface Teardownable {
@@ -29,6 +30,8 @@ export interface Cluster {
   sip: SipAddress;
   drachtio: { host: string; port: number; secret: string };
   gateways: RunningGateway[];
+  /** A store of its own on the shared Redis, for the test to look (its trips not counted). */
+  observer: RedisStore;
   /** What Agent.open / Customer.call need: the shared SIP server's address. */
   target: TestGateway;
   /** The config document each instance gets (for child processes). */
@@ -86,7 +89,13 @@ export async function startCluster(t: Teardownable, o: ClusterOptions): Promise<
     gateways.push(gw);
   }
   const target = { sip: { udp: sip } } as TestGateway;
-  return { redis, rtpengine, sip, drachtio, gateways, target, doc, env };
+  const observer = await RedisStore.open({
+    url: redis.url,
+    prefix: 'holdfast:',
+    instanceId: 'test-observer',
+  });
+  t.teardown(() => observer.close());
+  return { redis, rtpengine, sip, drachtio, gateways, observer, target, doc, env };
 }
 
 /** Which gateway holds the call (by its customer's Call-ID), or -1. */

@@ -99,10 +99,13 @@ export function storeContract(t: Test, open: () => Promise<Trio>): void {
     await a.enqueue(call('c1', 10, 0, ['p']));
     await a.enqueue(call('c2', 20));
     await a.heartbeat(5000);
-    t.same(await a.claim(50), [
+    const claims = await a.claim(50);
+    t.match(claims, [
       { callId: 'c1', agentId: 'q' },
       { callId: 'c2', agentId: 'p' },
     ]);
+    t.equal(claims.length, 2);
+    t.equal(claims[0].ver, (await a.agent('q'))?.ver, 'the claim tells the version it made');
     t.same(await a.queue(), []);
     t.match(await a.agent('q'), { status: 'ringing', since: 50, holder: a.instanceId });
     t.equal((await a.agent('unregistered'))?.status, 'available', 'no contact, no call');
@@ -115,12 +118,12 @@ export function storeContract(t: Test, open: () => Promise<Trio>): void {
     await b.enqueue(call('b-first', 10));
     await a.enqueue(call('a-second', 20));
     t.same(await a.claim(30), [], "b's call is ahead: the agent waits for b");
-    t.same(await b.claim(30), [{ callId: 'b-first', agentId: 'p' }]);
+    t.match(await b.claim(30), [{ callId: 'b-first', agentId: 'p' }]);
     await a.moveAgent('p', 'ringing', 'available', 40);
     await b.heartbeat(1);
     await b.enqueue(call('b-dead', 5));
     await sleep(30);
-    t.same(await a.claim(50), [{ callId: 'a-second', agentId: 'p' }], "b is dead: a's call");
+    t.match(await a.claim(50), [{ callId: 'a-second', agentId: 'p' }], "b is dead: a's call");
   });
 
   each('the first answer wins, whichever instance sends it', async (t, { a, b }) => {

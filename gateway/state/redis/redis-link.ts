@@ -24,6 +24,7 @@ export class RedisLink {
   private readonly cmd: Redis;
   private sub?: Redis;
   private trips = 0;
+  private readonly byName = new Map<string, number>();
   private closed = false;
 
   private constructor(private readonly o: RedisLinkOptions) {
@@ -52,26 +53,36 @@ export class RedisLink {
     return this.trips;
   }
 
+  /** Round trips by script (or 'command', 'multi'), for measurements. */
+  get roundTripsBy(): Record<string, number> {
+    return Object.fromEntries(this.byName);
+  }
+
+  private count(name: string): void {
+    this.trips++;
+    this.byName.set(name, (this.byName.get(name) ?? 0) + 1);
+  }
+
   key(...parts: string[]): string {
     return this.prefix + parts.join(':');
   }
 
   /** Runs one of redis-scripts.ts with (prefix, me, ...args). */
   script<T = unknown>(name: ScriptName, ...args: Arg[]): Promise<T> {
-    this.trips++;
+    this.count(name);
     const run = (this.cmd as unknown as Record<string, (...a: Arg[]) => Promise<T>>)[name];
     return run.call(this.cmd, this.prefix, this.me, ...args);
   }
 
   /** One plain command (counted). */
   get redis(): Redis {
-    this.trips++;
+    this.count('command');
     return this.cmd;
   }
 
   /** Several commands in one round trip, atomically (MULTI/EXEC). */
   async multi(fill: (m: ReturnType<Redis['multi']>) => void): Promise<void> {
-    this.trips++;
+    this.count('multi');
     const m = this.cmd.multi();
     fill(m);
     const results = await m.exec();

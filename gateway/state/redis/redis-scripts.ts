@@ -26,9 +26,10 @@ local function publishAgent(p, me, id)
   redis.call('PUBLISH', p .. 'events', cjson.encode(msg))
 end
 local function bump(p, me, id)
-  redis.call('HINCRBY', agentKey(p, id), 'ver', 1)
+  local ver = redis.call('HINCRBY', agentKey(p, id), 'ver', 1)
   reindex(p, id)
   publishAgent(p, me, id)
+  return ver
 end
 local function publish(p, me, msg)
   msg.from = me
@@ -106,7 +107,7 @@ end
 return out`;
 
 /**
- * ARGV: p, me, now, limit → {callId, agentId, …}. Walks the queue in order and gives each
+ * ARGV: p, me, now, limit → {callId, agentId, ver, …}. Walks the queue in order and gives each
  * call the longest-idle available agent not in its skip list; a live instance's call keeps
  * its agent for that instance, a dead instance's call is passed over. `me`'s pairs are
  * claimed here: the call out of the queue, the agent ringing and held by `me`.
@@ -138,9 +139,10 @@ for _, c in ipairs(calls) do
             redis.call('ZREM', p .. 'queue', c)
             redis.call('DEL', p .. 'q:' .. c)
             redis.call('HSET', agentKey(p, a), 'status', 'ringing', 'since', now, 'holder', me)
-            bump(p, me, a)
+            local ver = bump(p, me, a)
             table.insert(out, c)
             table.insert(out, a)
+            table.insert(out, tostring(ver))
           end
           break
         end

@@ -42,6 +42,11 @@ export class RedisStore implements StateStore {
     return this.link.roundTrips;
   }
 
+  /** By script or kind; HF_HEARTBEAT and HF_INSTANCES are the background beat. */
+  get roundTripsBy(): Record<string, number> {
+    return this.link.roundTripsBy;
+  }
+
   async initAgent(a: { id: string; status: AgentStatus; now: number }): Promise<AgentRecord> {
     const flat = await this.link.script<string[]>('HF_INIT_AGENT', a.id, a.status, a.now);
     return agentOf(a.id, pairs(flat))!;
@@ -104,8 +109,8 @@ export class RedisStore implements StateStore {
   async claim(now: number, limit = CLAIM_WINDOW): Promise<Claim[]> {
     const flat = await this.link.script<string[]>('HF_CLAIM', now, limit);
     const claims: Claim[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2)
-      claims.push({ callId: flat[i], agentId: flat[i + 1] });
+    for (let i = 0; i + 2 < flat.length; i += 3)
+      claims.push({ callId: flat[i], agentId: flat[i + 1], ver: Number(flat[i + 2]) });
     return claims;
   }
 
