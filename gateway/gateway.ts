@@ -46,6 +46,8 @@ import { AddressAllowList } from './sip-types/address-allow-list';
 import { customerInviteHandler } from './sip/customer-invite';
 import { DigestAuth } from './sip/digest-auth';
 import { Registrar } from './sip/registrar';
+import { byeInDialog } from './state/bye-in-dialog';
+import { SharedState } from './state/shared-state';
 import { route, use, type SipRequest, type SipResponse } from './sip-types/srf-types';
 import { systemClock } from '../time/clock';
 import { CountingClock } from './timers/counting-clock';
@@ -142,7 +144,20 @@ export async function startGateway(
       identity: (req) => callerIdentityHeaders(req, config.sip.callerIdentity),
     });
     const calls = registry.all;
-    const router = new CallRouter(calls, agents, config, prompts.overflow, log);
+    // Several instances share agents, queue and calls through Redis; without it, nothing.
+    const redis = config.state.redis;
+    const shared = redis
+      ? await SharedState.open({
+          state: { ...config.state, redis },
+          agents,
+          calls,
+          log,
+          clock,
+          silenceMs: Math.max(3000, 3 * config.media.lossMs),
+        })
+      : undefined;
+    if (shared) cleanups.push(['shared state', () => shared.close()]);
+    const router = new CallRouter(calls, agents, config, prompts.overflow, log, shared?.routing);
     const conversations = new ConversationBook();
     const opsEvents = new OpsEvents();
     const coordinator = new DisconnectCoordinator({
@@ -232,9 +247,10 @@ export async function startGateway(
     );
     const registrar = new Registrar(
       agents,
-      new DigestAuth(config.sip.realm),
+      new DigestAuth(config.sip.realm, shared ? await shared.digestOptions() : {}),
       {
         registered: (agent, changed) => {
+          if (shared?.agentBack(agent)) return;
           if (coordinator.absenceOf(agent.id) && changed) coordinator.back(agent.id, 're-register');
           else if (agent.status === 'offline' && !coordinator.absenceOf(agent.id))
             agents.move(agent, 'available');
@@ -248,6 +264,20 @@ export async function startGateway(
     );
     cleanups.push(['registrations', () => registrar.close()]);
     route(srf, 'register', (req: SipRequest, res: SipResponse) => registrar.handle(req, res));
+    await shared?.start({
+      registry,
+      engagements,
+      dispatchSoon: () => router.dispatchSoon(),
+      registeredElsewhere: (agent, changed) => {
+        registrar.forget(agent.id);
+        if (shared.agentBack(agent)) return;
+        if (coordinator.absenceOf(agent.id) && changed) coordinator.back(agent.id, 're-register');
+      },
+      sipServer: () => `${connect.host}:${connect.port}`,
+      absenceOf: (id) => coordinator.absenceOf(id),
+      bye: (stackDialogId) => byeInDialog(srf, stackDialogId),
+      ng,
+    });
 
     // A lost connection: /ready fails, the calls up then end once it is back.
     const sipLink = new SipConnectionWatch({
@@ -326,6 +356,7 @@ export async function startGateway(
       log,
       metrics,
       drain,
+      ...(shared ? { shared } : {}),
       stats: () => ({
         calls: registry.size,
         queued: router.queue.size,
