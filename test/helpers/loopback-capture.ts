@@ -8,7 +8,7 @@
 //   ...
 //   const heard = cap.samplesSince(fromMs);   // decoded, arrival order
 //   cap.stop();
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { decodeG711 } from './audio-g711';
 import { joinSamples } from './audio-compare';
@@ -34,6 +34,27 @@ while time.time() < until:
     if len(udp) >= 8 and struct.unpack("!H", udp[0:2])[0] == port:
         print(udp[8:].hex(), flush=True)
 `;
+
+/**
+ * Why a capture cannot run here (no root nor CAP_NET_RAW, no python3), or false when it
+ * can: tests that hear through it skip with that reason rather than fail.
+ */
+export function captureUnavailable(): string | false {
+  const probe = spawnSync(
+    'python3',
+    ['-c', 'import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW).close()'],
+    { encoding: 'utf8', timeout: 5000 },
+  );
+  if (probe.status === 0) return false;
+  return `hearing what SIPp receives needs a loopback capture (root or CAP_NET_RAW, python3): ${(
+    probe.stderr ||
+    probe.error?.message ||
+    'failed'
+  )
+    .trim()
+    .split('\n')
+    .pop()}`;
+}
 
 export interface Teardownable {
   teardown(fn: () => unknown): void;
