@@ -61,7 +61,6 @@ async function main(): Promise<void> {
     const srf = await connectApp(scope, server.under);
     const uas = await startSipp(scope, { scenario: 'uas-basic.xml', timeoutMs: 3_600_000 });
     const app = await installB2bua(srf, (req) => `sip:${req.calledNumber}@127.0.0.1:${uas.port}`);
-    await new Promise((r) => setTimeout(r, 300)); // routes are fire-and-forget (drachtio-srf)
     console.log(
       `SIP server: ${mode}${server.pid ? ` (pid ${server.pid})` : ''} udp ${addr.host}:${addr.port}`,
     );
