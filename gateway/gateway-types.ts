@@ -18,6 +18,8 @@ export interface GatewayOptions {
   clock?: Clock;
   /** Watchdog poll period (ms); default 100. */
   mediaPollMs?: number;
+  /** Watchdog poll period while every leg of a call flows; default max(poll, lossMs / 2). */
+  mediaFlowingPollMs?: number;
   /** Node process metrics on /metrics; default true (tests running many gateways turn them off). */
   processMetrics?: boolean;
 }

@@ -27,9 +27,10 @@ import { ThrottleReporter } from './rate-limit/throttle-reporter';
 import { admission } from './sip/admission';
 import { CallRegistry } from './call/call-registry';
 import type { GatewayOptions, RunningGateway } from './gateway-types';
-import { connectSrf } from './startup/connect-srf';
+import { abandonSrf, connectSrf } from './startup/connect-srf';
 import { loadPrompts } from './startup/load-prompts';
 import { RouteProbe } from './startup/route-probe';
+import { SipConnectionWatch } from './startup/sip-connection-watch';
 import { ConversationBook } from './conversations/conversation-book';
 import { OpsEvents } from './events/ops-events';
 import { HandoverDesk } from './routing/handover-desk';
@@ -83,6 +84,7 @@ export async function startGateway(
     const watchdog = new MediaWatchdog({
       lossMs: config.media.lossMs,
       pollMs: opts.mediaPollMs ?? 100,
+      flowingPollMs: opts.mediaFlowingPollMs,
       scheduler: queries,
     });
     cleanups.push(['watchdog', () => watchdog.close()]);
@@ -102,18 +104,12 @@ export async function startGateway(
       connect = server.drachtio;
     }
     const srf = new Srf();
-    let drachtioUp = false;
     srf.on('error', (err: Error) => log.warn({ err: err.message }, 'drachtio connection'));
-    srf.on('disconnect', () => (drachtioUp = false));
-    srf.on('connect', (err: Error | undefined) => (drachtioUp = !err));
     cleanups.push([
       'drachtio connection',
       () => {
-        try {
-          srf.disconnect();
-        } catch {
-          // disconnect() asserts a connection: a start that never connected has none to close
-        }
+        // disconnect() alone leaves a reconnect loop running when the link is down.
+        abandonSrf(srf);
       },
     ]);
 
@@ -253,6 +249,14 @@ export async function startGateway(
     cleanups.push(['registrations', () => registrar.close()]);
     route(srf, 'register', (req: SipRequest, res: SipResponse) => registrar.handle(req, res));
 
+    // A lost connection: /ready fails, the calls up then end once it is back.
+    const sipLink = new SipConnectionWatch({
+      srf,
+      log,
+      calls: () => calls.values(),
+      onLost: () => probe.forget(),
+    });
+    cleanups.push(['SIP connection watch', () => sipLink.close()]);
     // Every handler is in place before drachtio-srf connects and sends its routes.
     const hostports = await connectSrf(srf, connect);
     if (!(await probe.run(srf)))
@@ -260,7 +264,7 @@ export async function startGateway(
 
     const readiness = new Readiness();
     readiness.add('drachtio', async () => {
-      if (!drachtioUp) throw new Error('not connected to the SIP server');
+      if (!sipLink.up) throw new Error('not connected to the SIP server');
       // Asked again until it answers: a server that came back takes the routes anew.
       if (!probe.routed && !(await probe.run(srf, 1000)))
         throw new Error('the SIP server has not taken our routes yet');
