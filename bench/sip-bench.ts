@@ -60,8 +60,7 @@ async function main(): Promise<void> {
     if (!addr) throw new Error('the SIP server offers no UDP address');
     const srf = await connectApp(scope, server.under);
     const uas = await startSipp(scope, { scenario: 'uas-basic.xml', timeoutMs: 3_600_000 });
-    const app = installB2bua(srf, (req) => `sip:${req.calledNumber}@127.0.0.1:${uas.port}`);
-    await new Promise((r) => setTimeout(r, 300)); // routes are fire-and-forget (drachtio-srf)
+    const app = await installB2bua(srf, (req) => `sip:${req.calledNumber}@127.0.0.1:${uas.port}`);
     console.log(
       `SIP server: ${mode}${server.pid ? ` (pid ${server.pid})` : ''} udp ${addr.host}:${addr.port}`,
     );

@@ -7,6 +7,8 @@ import type { Endpoint } from '../transport/transport-types';
 
 const STACK_OWNED = new Set(['via', 'route', 'record-route', 'rseq', 'content-length']);
 const LOCALHOST_HEADERS = new Set(['from', 'to', 'contact', 'p-asserted-identity']);
+/** A cheap test first: nearly no header has it, and a replace allocates. */
+const LOCALHOST = /@localhost(?![\w.-])/i;
 
 /** Copies the app's headers onto `target`, except the ones in `skip` and the stack's. */
 export function copyAppHeaders(app: SipMessage, target: SipMessage, skip: string[]): void {
@@ -20,7 +22,7 @@ export function copyAppHeaders(app: SipMessage, target: SipMessage, skip: string
 
 export function replaceLocalhost(msg: SipMessage, local: Endpoint): void {
   for (const h of msg.headers) {
-    if (LOCALHOST_HEADERS.has(h.key)) {
+    if (LOCALHOST_HEADERS.has(h.key) && LOCALHOST.test(h.value)) {
       h.value = h.value.replace(/@localhost(?![\w.-])/gi, `@${local.address}:${local.port}`);
     }
   }

@@ -25,6 +25,7 @@ export function parseNameAddr(value: string): NameAddr {
 }
 
 export function getParam(params: string, name: string): string | undefined {
+  if (params.length === 0) return undefined; // most URIs and name-addrs: no split needed
   for (const p of params.split(';')) {
     const eq = p.indexOf('=');
     const key = (eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase();

@@ -23,7 +23,10 @@ abstract class SipMessageBase {
     for (const h of this.headers) {
       if (h.key !== key) continue;
       if (!MULTI_VALUE.has(key)) return h.value;
-      const first = splitHeaderValues(h.value)[0];
+      // One value (the usual Via or Contact): no need to split.
+      const first = h.value.includes(',')
+        ? splitHeaderValues(h.value)[0]
+        : h.value.trim() || undefined;
       if (first !== undefined) return first;
     }
     return undefined;
@@ -70,10 +73,18 @@ abstract class SipMessageBase {
   }
 
   /** CSeq number and method (RFC 3261 §8.1.1.5). */
-  get cseq(): { seq: number; method: string } {
-    const m = /^\s*(\d+)\s+(\S+)/.exec(this.get('cseq') ?? '');
-    return m ? { seq: Number(m[1]), method: m[2].toUpperCase() } : { seq: 0, method: '' };
+  get cseq(): Readonly<{ seq: number; method: string }> {
+    const raw = this.get('cseq') ?? '';
+    // Read many times per message (transaction keys, dialogs, ACK matching): parsed once
+    // per value. Headers can change, hence keyed by the text.
+    if (this.cseqCache?.raw === raw) return this.cseqCache.parsed;
+    const m = /^\s*(\d+)\s+(\S+)/.exec(raw);
+    const parsed = m ? { seq: Number(m[1]), method: m[2].toUpperCase() } : { seq: 0, method: '' };
+    this.cseqCache = { raw, parsed };
+    return parsed;
   }
+
+  private cseqCache?: { raw: string; parsed: Readonly<{ seq: number; method: string }> };
 }
 
 export class SipRequest extends SipMessageBase {

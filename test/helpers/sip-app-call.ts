@@ -3,7 +3,7 @@
 import type Srf from 'drachtio-srf';
 import type { Dialog, SipClient } from './sip-client';
 import { sdpOffer } from './sip-client';
-import { within, type SrfDialog } from './sip-app';
+import { routesSettled, within, type SrfDialog } from './sip-app';
 import type { SipServerUnderTest } from './sip-server';
 
 export interface AppCall {
@@ -23,6 +23,7 @@ export async function callApp(
       srf.createUAS(req, res, { localSdp: sdpOffer(30100) }).then(resolve, reject);
     }),
   );
+  await routesSettled(srf);
   const inv = client.invite(`sip:app@${addr.host}:${addr.port}`, { body: sdpOffer(40100) });
   const dialog = await within(inv.established(), 5000, 'INVITE to the app');
   return { app: await within(app, 5000, 'createUAS'), client: dialog };

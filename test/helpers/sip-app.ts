@@ -43,6 +43,32 @@ export async function connectApp(t: Teardownable, server: SipServerUnderTest): P
   return srf;
 }
 
+/** The parts of drachtio-srf's agent (not in its typings) that `routesSettled` uses. */
+interface SrfAgent {
+  wp: { send(socket: unknown, msg: string): string };
+  mapServer: Map<unknown, { pendingRequests: Map<string, () => void> }>;
+}
+
+/**
+ * Resolves once the server has taken every route the app registered so far. drachtio-srf
+ * sends `route|<verb>` without waiting for the reply, so a request arriving right after
+ * `srf.invite()` can find no route (a real drachtio-server answers 503). The server handles
+ * an app's messages in order: the reply to a `ping` sent now means the routes are in place.
+ * Call it after installing handlers and before sending the requests they handle.
+ */
+export async function routesSettled(srf: Srf, ms = 5000): Promise<void> {
+  const agent = (srf as unknown as { _app: { client: SrfAgent } })._app.client;
+  const [socket, state] = agent.mapServer.entries().next().value ?? [];
+  if (!state) throw new Error('routesSettled: the app is not connected');
+  await within(
+    new Promise<void>((resolve) => {
+      state.pendingRequests.set(agent.wp.send(socket, 'ping'), () => resolve());
+    }),
+    ms,
+    'ping round trip to the SIP server',
+  );
+}
+
 /**
  * A new out-of-dialog request from the app (srf.request), resolving to the final response.
  * drachtio-srf's own typing of this call is wrong (it takes a body array), hence the cast.
@@ -104,13 +130,14 @@ export interface B2buaStats {
 
 /**
  * Bridges every INVITE to `target(req)` with createB2BUA; a BYE on either leg ends the other.
- * Re-INVITEs on the A leg are relayed to the B leg (`relayReinvites`).
+ * Re-INVITEs on the A leg are relayed to the B leg (`relayReinvites`). Resolves once the
+ * server routes INVITEs to it.
  */
-export function installB2bua(
+export async function installB2bua(
   srf: Srf,
   target: (req: SrfRequest) => string,
   options: { relayReinvites?: boolean } = {},
-): B2buaStats {
+): Promise<B2buaStats> {
   const stats: B2buaStats = { bridged: 0, failed: 0, errors: [] };
   srf.invite((req, res) => {
     srf
@@ -133,5 +160,6 @@ export function installB2bua(
         if (stats.errors.length < 5) stats.errors.push(err.message);
       });
   });
+  await routesSettled(srf);
   return stats;
 }

@@ -2,7 +2,7 @@
 // server BYEs the caller (Reason: ACK timeout) and tells the app with an unsolicited BYE.
 // drachtio-server waits 32 s; the embedded server takes `ackTimeout` to shorten it.
 import t from 'tap';
-import { connectApp, once, within, type SrfDialog } from '../helpers/sip-app';
+import { connectApp, once, routesSettled, type SrfDialog, within } from '../helpers/sip-app';
 import { SipClient, sdpOffer } from '../helpers/sip-client';
 import { sipServerForTest } from '../helpers/sip-server';
 import { describeSipp, startSipp } from '../helpers/sipp';
@@ -21,6 +21,7 @@ t.test('ack timeout', async (t) => {
         srf.createUAS(req, res, { localSdp: sdpOffer(30700) }).then(resolve, reject);
       }),
     );
+    await routesSettled(srf);
     const addr = server.sip.udp!;
     const client = await SipClient.open(t, { transport: 'udp', server: addr });
     const inv = client.invite(`sip:app@${addr.host}:${addr.port}`, { body: sdpOffer(40700) });
@@ -40,6 +41,7 @@ t.test('ack timeout', async (t) => {
     srf.invite((req, res) => {
       srf.createUAS(req, res, { localSdp: sdpOffer(30702) }).catch(() => undefined);
     });
+    await routesSettled(srf);
     const uac = await startSipp(t, {
       scenario: 'uac-no-ack.xml',
       remote: server.sip.udp!,

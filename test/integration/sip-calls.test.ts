@@ -2,7 +2,14 @@
 // WebSocket: a Node client ↔ a drachtio-srf UAS/UAC app, and SIPp ↔ a createB2BUA app ↔ SIPp.
 import t from 'tap';
 import type { Test } from 'tap';
-import { connectApp, installB2bua, once, within, type SrfDialog } from '../helpers/sip-app';
+import {
+  connectApp,
+  installB2bua,
+  once,
+  routesSettled,
+  type SrfDialog,
+  within,
+} from '../helpers/sip-app';
 import { SipClient, sdpOffer } from '../helpers/sip-client';
 import { sipServerForTest, type SipServerUnderTest } from '../helpers/sip-server';
 import { describeSipp, startSipp } from '../helpers/sipp';
@@ -27,6 +34,7 @@ for (const proto of ['udp', 'tcp', 'ws'] as const) {
         srf.createUAS(req, res, { localSdp: sdpOffer(30000) }).then(resolve, reject);
       }),
     );
+    await routesSettled(srf);
     const { client, appUri } = await clientTo(t, server, proto);
     const inv = client.invite(appUri, { body: sdpOffer(40000) });
     t.equal((await inv.provisional(100)).status, 100, '100 Trying from the server');
@@ -52,6 +60,7 @@ for (const proto of ['udp', 'tcp', 'ws'] as const) {
         srf.createUAS(req, res, { localSdp: sdpOffer(30000) }).then(resolve, reject);
       }),
     );
+    await routesSettled(srf);
     const { client, appUri } = await clientTo(t, server, proto);
     const dialog = await client.invite(appUri, { body: sdpOffer(40000) }).established();
     const ad = await within(appDialog, 5000, 'app dialog');
@@ -105,7 +114,7 @@ for (const proto of ['udp', 'tcp'] as const) {
       callDurationMs: 100,
     });
     const tp = proto === 'tcp' ? ';transport=tcp' : '';
-    const stats = installB2bua(srf, (req) => {
+    const stats = await installB2bua(srf, (req) => {
       const port = req.calledNumber === 'hangup' ? uasHangup.port : uas.port;
       return `sip:${req.calledNumber}@127.0.0.1:${port}${tp}`;
     });

@@ -1,7 +1,13 @@
 // CANCEL before the answer, in both directions: a caller cancelling an INVITE the app has
 // not answered, and an app cancelling its own INVITE; plus SIPp ↔ createB2BUA ↔ SIPp.
 import t from 'tap';
-import { connectApp, installB2bua, within, type SrfRequest } from '../helpers/sip-app';
+import {
+  connectApp,
+  installB2bua,
+  routesSettled,
+  type SrfRequest,
+  within,
+} from '../helpers/sip-app';
 import { SipClient, sdpOffer } from '../helpers/sip-client';
 import { sipServerForTest, type SipServerUnderTest } from '../helpers/sip-server';
 import { describeSipp, startSipp } from '../helpers/sipp';
@@ -20,6 +26,7 @@ for (const proto of ['udp', 'tcp', 'ws'] as const) {
         req.on('cancel', () => resolve(req));
       }),
     );
+    await routesSettled(srf);
     const addr = server.sip[proto]!;
     const client = await SipClient.open(t, { transport: proto, server: addr });
     const inv = client.invite(`sip:app@${addr.host}:${addr.port}`, { body: sdpOffer(40010) });
@@ -69,7 +76,7 @@ t.test('udp: app cancels its INVITE to a ringing client', async (t) => {
 t.test('udp: SIPp caller cancels through createB2BUA; callee SIPp is cancelled', async (t) => {
   const srf = await connectApp(t, server);
   const uas = await startSipp(t, { scenario: 'uas-ring-cancelled.xml', calls: 3 });
-  installB2bua(srf, (req) => `sip:${req.calledNumber}@127.0.0.1:${uas.port}`);
+  await installB2bua(srf, (req) => `sip:${req.calledNumber}@127.0.0.1:${uas.port}`);
   const uac = await startSipp(t, {
     scenario: 'uac-cancel.xml',
     remote: server.sip.udp!,

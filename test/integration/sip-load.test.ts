@@ -23,7 +23,10 @@ for (const proto of ['udp', 'tcp'] as const) {
       timeoutMs: 60_000,
     });
     const tp = proto === 'tcp' ? ';transport=tcp' : '';
-    const app = installB2bua(srf, (req) => `sip:${req.calledNumber}@127.0.0.1:${uas.port}${tp}`);
+    const app = await installB2bua(
+      srf,
+      (req) => `sip:${req.calledNumber}@127.0.0.1:${uas.port}${tp}`,
+    );
     const uac = await startSipp(t, {
       scenario: 'uac-basic.xml',
       transport: proto,

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import type { Test } from 'tap';
-import { connectApp, within } from '../helpers/sip-app';
+import { connectApp, routesSettled, within } from '../helpers/sip-app';
 import { SipClient, sdpOffer, token } from '../helpers/sip-client';
 import { sipServerForTest, type SipServerUnderTest } from '../helpers/sip-server';
 
@@ -15,6 +15,10 @@ interface Case {
   bytes: (c: SipClient, target: string) => Buffer[];
   /** Transports on which a 400 must come back. */
   expect400?: Proto[];
+  /** The transports this case runs on (all when absent). */
+  on?: Proto[];
+  /** Transports on which a real drachtio-server does not survive this (why): embedded only. */
+  abortsUpstream?: { protos: Proto[]; why: string };
 }
 
 const via = (c: SipClient) =>
@@ -29,6 +33,13 @@ const headers = (c: SipClient, target: string, cseq = 'OPTIONS') => [
 ];
 const msg = (start: string, lines: string[], body = '') =>
   Buffer.from([start, ...lines, '', body].join('\r\n'));
+const hugeHeader = (c: SipClient, target: string, bytes: number) =>
+  msg(`OPTIONS ${target} SIP/2.0`, [
+    ...headers(c, target),
+    `X-Huge: ${'a'.repeat(bytes)}`,
+    'Content-Length: 0',
+    '',
+  ]);
 
 const CASES: Case[] = [
   {
@@ -60,14 +71,16 @@ const CASES: Case[] = [
   },
   {
     name: 'huge header (1 MB; 60 KB over UDP)',
-    bytes: (c, target) => [
-      msg(`OPTIONS ${target} SIP/2.0`, [
-        ...headers(c, target),
-        `X-Huge: ${'a'.repeat(c.proto === 'udp' ? 60_000 : 1 << 20)}`,
-        'Content-Length: 0',
-        '',
-      ]),
-    ],
+    bytes: (c, target) => [hugeHeader(c, target, c.proto === 'udp' ? 60_000 : 1 << 20)],
+  },
+  {
+    name: 'huge header (2 MiB)',
+    bytes: (c, target) => [hugeHeader(c, target, 2 << 20)],
+    on: ['tcp', 'ws'], // no UDP datagram is that large
+    // One WebSocket message of 2 MiB or more trips an assert() in sofia-sip's ws transport
+    // (tport_type_ws.c, 'N == n') and drachtio-server 0.9.10 aborts; up to ~1.9 MB it
+    // answers 400 and stays up, so the 1 MB case above runs against it.
+    abortsUpstream: { protos: ['ws'], why: 'aborts drachtio-server 0.9.10 (sofia-sip ws assert)' },
   },
   {
     name: 'non-UTF-8 bytes in headers',
@@ -101,29 +114,26 @@ t.test('malformed', async (t) => {
   srf.invite((req, res) => {
     srf.createUAS(req, res, { localSdp: sdpOffer(30900) }).catch(() => undefined);
   });
+  await routesSettled(srf);
 
   for (const proto of ['udp', 'tcp', 'ws'] as const) {
     for (const c of CASES) {
-      // drachtio-server 0.9.10 (sofia-sip's tport/ws.c) aborts on a WebSocket frame over
-      // ~64 KiB: a heap overflow upstream, not a behaviour to match. Embedded only.
-      const upstreamCrash = server.external && proto === 'ws' && c.name.startsWith('huge header');
-      t.test(
-        `${proto}: ${c.name}`,
-        { skip: upstreamCrash && 'crashes drachtio-server' },
-        async (t) => {
-          const addr = server.sip[proto]!;
-          const bad = await SipClient.open(t, { transport: proto, server: addr });
-          const target = `sip:app@${addr.host}:${addr.port}`;
-          const call = within(goodCall(t, server, proto), 10_000, 'concurrent good call');
-          for (const b of c.bytes(bad, target)) bad.sendRaw(b);
-          if (c.expect400?.includes(proto)) {
-            const res = await bad.nextMessage((m) => m.status === 400, 3000);
-            t.equal(res.status, 400, '400 Bad Request');
-          }
-          t.equal(await call, 200, 'a good call at the same time completes');
-          t.equal(await goodCall(t, server, proto), 200, 'and one after it too');
-        },
-      );
+      if (c.on && !c.on.includes(proto)) continue;
+      const upstreamAbort =
+        server.external && c.abortsUpstream?.protos.includes(proto) && c.abortsUpstream.why;
+      t.test(`${proto}: ${c.name}`, { skip: upstreamAbort || false }, async (t) => {
+        const addr = server.sip[proto]!;
+        const bad = await SipClient.open(t, { transport: proto, server: addr });
+        const target = `sip:app@${addr.host}:${addr.port}`;
+        const call = within(goodCall(t, server, proto), 10_000, 'concurrent good call');
+        for (const b of c.bytes(bad, target)) bad.sendRaw(b);
+        if (c.expect400?.includes(proto)) {
+          const res = await bad.nextMessage((m) => m.status === 400, 3000);
+          t.equal(res.status, 400, '400 Bad Request');
+        }
+        t.equal(await call, 200, 'a good call at the same time completes');
+        t.equal(await goodCall(t, server, proto), 200, 'and one after it too');
+      });
     }
   }
 });

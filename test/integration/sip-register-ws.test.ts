@@ -4,7 +4,14 @@
 import t from 'tap';
 import { DigestAuth } from '../../gateway/sip/digest-auth';
 import { uriOf } from '../helpers/sip-message';
-import { connectApp, once, within, type SrfRequest, type SrfResponse } from '../helpers/sip-app';
+import {
+  connectApp,
+  once,
+  routesSettled,
+  type SrfRequest,
+  type SrfResponse,
+  within,
+} from '../helpers/sip-app';
 import { SipClient, sdpOffer } from '../helpers/sip-client';
 import { sipServerForTest } from '../helpers/sip-server';
 
@@ -29,6 +36,7 @@ t.test('REGISTER over WS with digest, then INVITE to the WS client', async (t) =
     contacts.set(verdict.username, contact);
     res.send(200, { headers: { Contact: `<${contact}>;expires=300`, Expires: '300' } });
   });
+  await routesSettled(srf);
 
   const agent = await SipClient.open(t, { transport: 'ws', server: ws, user: 'agent7' });
   const denied = await agent.register(`sip:${ws.host}:${ws.port}`);

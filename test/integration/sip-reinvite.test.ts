@@ -55,7 +55,7 @@ for (const proto of ['udp', 'tcp', 'ws'] as const) {
 t.test('udp: SIPp re-INVITE relayed through createB2BUA to SIPp', async (t) => {
   const srf = await connectApp(t, server);
   const uas = await startSipp(t, { scenario: 'uas-reinvite.xml', calls: 2 });
-  installB2bua(srf, (req) => `sip:${req.calledNumber}@127.0.0.1:${uas.port}`, {
+  await installB2bua(srf, (req) => `sip:${req.calledNumber}@127.0.0.1:${uas.port}`, {
     relayReinvites: true,
   });
   const uac = await startSipp(t, {

@@ -5,6 +5,7 @@ import {
   connectApp,
   dialogRequest,
   once,
+  routesSettled,
   type SrfRequest,
   type SrfResponse,
 } from '../helpers/sip-app';
@@ -108,6 +109,7 @@ for (const proto of ['udp', 'tcp', 'ws'] as const) {
     verbs.options((_req, res) =>
       res.send(200, { headers: { Allow: 'INVITE, ACK, BYE, OPTIONS' } }),
     );
+    await routesSettled(srf);
     const addr = server.sip[proto]!;
     const client = await SipClient.open(t, { transport: proto, server: addr });
     const res = await client.request('OPTIONS', `sip:app@${addr.host}:${addr.port}`).final;

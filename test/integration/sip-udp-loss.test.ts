@@ -1,7 +1,13 @@
 // Retransmissions over UDP: the server must recover lost 200s, lost INVITEs it sent, and
 // absorb our retransmitted requests; SIPp calls through a B2BUA survive 5 % caller-side loss.
 import t from 'tap';
-import { connectApp, installB2bua, within, type SrfDialog } from '../helpers/sip-app';
+import {
+  connectApp,
+  installB2bua,
+  routesSettled,
+  type SrfDialog,
+  within,
+} from '../helpers/sip-app';
 import { SipClient, sdpOffer } from '../helpers/sip-client';
 import { sipServerForTest } from '../helpers/sip-server';
 import { describeSipp, startSipp } from '../helpers/sipp';
@@ -16,6 +22,7 @@ t.test('udp loss', async (t) => {
     srf.invite((req, res) => {
       srf.createUAS(req, res, { localSdp: sdpOffer(30800) }).catch(() => undefined);
     });
+    await routesSettled(srf);
     let lost = 0;
     const client = await SipClient.open(t, {
       transport: 'udp',
@@ -37,6 +44,7 @@ t.test('udp loss', async (t) => {
         srf.createUAS(req, res, { localSdp: sdpOffer(30802) }).then(resolve, reject);
       }),
     );
+    await routesSettled(srf);
     // We lose every first response to our requests, so each request is sent again.
     const seen = new Set<string>();
     const client = await SipClient.open(t, {
@@ -96,7 +104,7 @@ t.test('udp loss', async (t) => {
       calls: 20,
       timeoutMs: 60_000,
     });
-    installB2bua(srf, (req) => `sip:${req.calledNumber}@127.0.0.1:${uas.port}`);
+    await installB2bua(srf, (req) => `sip:${req.calledNumber}@127.0.0.1:${uas.port}`);
     const uac = await startSipp(t, {
       scenario: 'uac-basic.xml',
       remote: addr,
