@@ -104,7 +104,9 @@ export async function startGateway(
     const srf = new Srf();
     let drachtioUp = false;
     srf.on('error', (err: Error) => log.warn({ err: err.message }, 'drachtio connection'));
-    srf.on('disconnect', () => (drachtioUp = false));
+    // drachtio-srf says 'close' when its connection to the SIP server goes (it has no
+    // 'disconnect' event), then reconnects by itself.
+    onConnectionClosed(srf, () => (drachtioUp = false));
     srf.on('connect', (err: Error | undefined) => (drachtioUp = !err));
     cleanups.push([
       'drachtio connection',
@@ -146,6 +148,14 @@ export async function startGateway(
       identity: (req) => callerIdentityHeaders(req, config.sip.callerIdentity),
     });
     const calls = registry.all;
+    // Every dialog drachtio-srf holds is bound to the connection it came on: once that is
+    // gone, no BYE or re-INVITE of those calls can be sent or received, so they end now
+    // (media released, a record written) rather than stay up for ever.
+    onConnectionClosed(srf, () => {
+      if (registry.size)
+        log.warn({ calls: registry.size }, 'SIP server connection lost: ending its calls');
+      void registry.closeAll('error');
+    });
     const router = new CallRouter(calls, agents, config, prompts.overflow, log);
     const conversations = new ConversationBook();
     const opsEvents = new OpsEvents();
@@ -330,6 +340,7 @@ export async function startGateway(
         deadlines: clock.pending - registrar.size,
         registrations: registrar.size,
         watchedCalls: watchdog.watchedCalls,
+        dialogs: srfDialogCount(srf),
       }),
       stop: () => (stopping ??= unwind()),
     };
@@ -337,4 +348,14 @@ export async function startGateway(
     await unwind();
     throw err;
   }
+}
+
+/** drachtio-srf keeps its dialogs in a private map; a leak there outlives every call. */
+function srfDialogCount(srf: Srf): number {
+  return (srf as unknown as { _dialogs?: Map<string, unknown> })._dialogs?.size ?? 0;
+}
+
+/** drachtio-srf's 'close' (its connection to the SIP server went), missing from its types. */
+function onConnectionClosed(srf: Srf, fn: () => void): void {
+  (srf as unknown as NodeJS.EventEmitter).on('close', fn);
 }
