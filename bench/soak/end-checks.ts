@@ -35,7 +35,7 @@ export interface EvaluateInput {
   faultsPending: number;
   lossStats: RelayStats;
   settleError?: string;
-  agentsAvailable: number;
+  agentsAvailable: { available: number; others: string[] };
   agents: number;
   gatewayExit: number | null;
   promptMs: number;
@@ -108,8 +108,8 @@ export function evaluate(x: EvaluateInput): SoakReport {
   check('media watches left', s.watchedCalls === 0, s.watchedCalls, '0');
   check(
     'agents available at the end',
-    x.agentsAvailable === x.agents,
-    `${x.agentsAvailable}/${x.agents}`,
+    x.agentsAvailable.available === x.agents,
+    `${x.agentsAvailable.available}/${x.agents}${x.agentsAvailable.others.length ? ` (${x.agentsAvailable.others.join(', ')})` : ''}`,
     'all',
   );
   check(

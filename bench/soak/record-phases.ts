@@ -6,18 +6,18 @@ export type HangupPhase = 'queued' | 'ringing' | 'talking' | 'prompt' | 'music' 
 
 export function hangupPhase(r: CallRecord, promptMs: number): HangupPhase | undefined {
   if (r.endReason !== 'customer-hangup' && r.endReason !== 'customer-cancel') return undefined;
-  const at = (s?: string) => (s ? Date.parse(s) : NaN);
-  const ended = at(r.endedAt);
   if (!r.answeredAt) return r.legs.length ? 'ringing' : 'queued';
+  const at = (s?: string) => (s ? Date.parse(s) : NaN);
   const episode = r.disconnects[r.disconnects.length - 1];
+  const lastLeg = r.legs[r.legs.length - 1];
+  // Rerouted at the window: the customer left before another agent took the call.
+  if (
+    episode?.outcome === 'rerouted' &&
+    (!lastLeg?.answeredAt || lastLeg.agentId === episode.agentId)
+  )
+    return 'reroute';
   if (!episode || episode.outcome !== 'customer-left') return 'talking';
-  const t0 = at(episode.t0);
-  // A new agent offered during the episode (not the same one resumed): the reroute was on.
-  const rerouting = r.legs.some(
-    (l) => !l.resumption && l.agentId !== episode.agentId && at(l.offeredAt) >= t0,
-  );
-  if (rerouting) return 'reroute';
   const promptAt = at(episode.promptAt);
-  if (Number.isFinite(promptAt) && ended - promptAt < promptMs) return 'prompt';
+  if (Number.isFinite(promptAt) && at(r.endedAt) - promptAt < promptMs) return 'prompt';
   return 'music';
 }

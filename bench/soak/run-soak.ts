@@ -1,6 +1,8 @@
 // The soak itself: a steady stream of calls through the rig (soak-rig.ts), each carrying
 // its kind's fault, with the gateway-wide faults (fault-plan.ts) on top; then the end
 // checks (end-checks.ts). `npm run soak` and test/soak/soak-short.test.ts both run this.
+import fs from 'node:fs';
+import path from 'node:path';
 import { kindDeck } from './call-kinds';
 import { evaluate, type SoakReport } from './end-checks';
 import { FaultPlan } from './fault-plan';
@@ -81,6 +83,10 @@ export async function runSoak(o: SoakOptions, say: (line: string) => void): Prom
       }
     }
     results.push(result);
+    if (result.end === 'stuck' || result.end === 'error')
+      say(
+        `call ${key} (${result.ran}, ${result.sipCallId ?? 'no Call-ID'}): ${result.end} ${result.error ?? ''}`,
+      );
   };
 
   const launch = async (upTo: number) => {
@@ -104,7 +110,7 @@ export async function runSoak(o: SoakOptions, say: (line: string) => void): Prom
   let warm: GatewayProbe | undefined;
   let final: GatewayProbe | undefined;
   let settleError: string | undefined;
-  let agentsAvailable = 0;
+  let agentsAvailable = { available: 0, others: [] as string[] };
   let gatewayExit: number | null = null;
   try {
     await launch(Math.min(o.warmupCalls, o.calls));
@@ -130,6 +136,7 @@ export async function runSoak(o: SoakOptions, say: (line: string) => void): Prom
   } finally {
     clearInterval(progress);
     gatewayExit = (await rig.close()).gatewayExit;
+    if (o.logDir) writeDetails(o.logDir, results, rig);
   }
   return evaluate({
     options: o,
@@ -183,13 +190,29 @@ async function waitForRecords(rig: Rig, results: CallResult[], timeoutMs: number
     await sleep(500);
 }
 
-async function availableAgents(rig: Rig): Promise<number> {
-  // Dropped agents signal their return a moment after their leg is released.
-  await sleep(1500);
-  const list = (await rig.api('/v1/agents')) as
-    { status?: string }[] | { agents?: { status?: string }[] };
-  const agents = Array.isArray(list) ? list : (list.agents ?? []);
-  return agents.filter((a) => a.status === 'available').length;
+/** The agents the gateway has as available, and how the others stand (id: status). */
+async function availableAgents(rig: Rig): Promise<{ available: number; others: string[] }> {
+  // Dropped agents signal their return a moment after their leg is released; WebSocket
+  // agents may still be registering again after the last SIP server restart.
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const { agents } = (await rig.api('/v1/agents')) as {
+      agents: { id: string; status: string; absence?: string }[];
+    };
+    const others = agents
+      .filter((a) => a.status !== 'available')
+      .map((a) => `${a.id}: ${a.status}${a.absence ? ` (${a.absence})` : ''}`);
+    if (!others.length || Date.now() > until)
+      return { available: agents.length - others.length, others };
+    await sleep(500);
+  }
+}
+
+/** Every call's result and every record, one JSON line each, for a failed run's post-mortem. */
+function writeDetails(dir: string, results: CallResult[], rig: Rig): void {
+  const lines = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).join('\n') + '\n';
+  fs.writeFileSync(path.join(dir, 'results.jsonl'), lines(results));
+  fs.writeFileSync(path.join(dir, 'records.jsonl'), lines([...rig.inbox.bySipCallId.values()]));
 }
 
 const mb = (kb: number) => Math.round(kb / 102.4) / 10;

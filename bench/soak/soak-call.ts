@@ -46,6 +46,10 @@ export interface CallResult {
   /** A dropped agent came back and the customer heard it again. */
   heardAgain?: boolean;
   lossy: boolean;
+  /** How the first agent that answered is reached. */
+  agentProto?: 'udp' | 'ws';
+  /** Tone share heard while talking (for a post-mortem of heardAgent). */
+  share?: number;
   error?: string;
 }
 
@@ -139,7 +143,13 @@ export class SoakCall {
     if (!agent) return (await c.hangUp()) ? 'hung-up' : 'no-response';
 
     if (!(await this.talk(800 + this.env.random() * 1200))) return 'ended-by-gateway';
-    r.heardAgent = c.heardShare(AGENT_TONE) > 0.5;
+    r.agentProto = agent.proto;
+    // A loaded machine may hold the first packets back: a second look a moment later.
+    let share = c.heardShare(AGENT_TONE);
+    if (share <= 0.5 && (await this.talk(700))) share = c.heardShare(AGENT_TONE);
+    if (c.endedByGateway) return 'ended-by-gateway';
+    r.share = Math.round(share * 100) / 100;
+    r.heardAgent = share > 0.5;
     let kind = this.kind;
     if (kind === 'ws-close' && agent.proto !== 'ws') kind = 'talk';
     r.ran = kind;

@@ -8,6 +8,8 @@ import { SipError, TestUa, type Dialog } from '../../test/e2e/fixtures/test-ua';
 import { LossyRelay, type RelayStats } from './lossy-relay';
 
 export const CUSTOMER_TONE = 440;
+/** Longer than any wait the gateway imposes (queue.maxWaitMs 20 s, then overflow). */
+const INVITE_LIMIT_MS = 35_000;
 
 export interface CustomerOptions {
   key: string;
@@ -80,8 +82,17 @@ export class SoakCustomer {
       this.sipCallId ??= m.callId;
       if (m.status === 183 && m.body.length) startMedia(m.body.toString());
     });
+    // No final response for this long (its SIP server died with the transaction): give up.
+    let limit: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<'late'>(
+      (r) => (limit = setTimeout(() => r('late'), INVITE_LIMIT_MS)),
+    );
     try {
-      const dialog = await pending;
+      const dialog = await Promise.race([pending, giveUp]);
+      if (dialog === 'late') {
+        await this.cancel();
+        return { kind: 'no-answer', message: `no final response in ${INVITE_LIMIT_MS} ms` };
+      }
       this.dialog = dialog;
       this.sipCallId = dialog.callId;
       startMedia(dialog.remoteSdp);
@@ -92,6 +103,8 @@ export class SoakCustomer {
         return { kind: 'rejected', status: err.status };
       }
       return { kind: 'no-answer', message: (err as Error).message };
+    } finally {
+      clearTimeout(limit);
     }
   }
 
@@ -124,7 +137,7 @@ export class SoakCustomer {
   }
 
   /** Share of the last ms of received audio that is the agent's tone. */
-  heardShare(freq: number, ms = 400): number {
+  heardShare(freq: number, ms = 600): number {
     const ep = this.ep;
     if (!ep) return 0;
     const now = performance.now();

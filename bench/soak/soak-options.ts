@@ -8,7 +8,7 @@ export interface SoakOptions {
   rate: number;
   /** Calls in progress at most. */
   concurrency: number;
-  /** Agents (half over WebSocket); default: concurrency + 2, at least 6. */
+  /** Agents (half over WebSocket); default: 4/5 of concurrency (some calls queue), at least 6. */
   agents: number;
   /** Share of customers whose SIP and RTP go through a lossy relay, and its loss. */
   lossyShare: number;
@@ -61,7 +61,7 @@ export const SOAK_USAGE = `usage: npm run soak -- [--calls N] [--minutes M] [--r
   [--agents A] [--lossy-share S] [--loss L] [--rtpengine-kills K] [--sipserver-restarts K]
   [--warmup-calls W] [--progress-s S] [--log-dir DIR]
 defaults: ${NUMERIC.map((k) => `--${flagOf(k)} ${DEFAULTS[k] as number}`).join(' ')}
-(--agents 0: concurrency + 2; --warmup-calls 0: a tenth of the calls, at most 500)`;
+(--agents 0: 4/5 of the concurrency; --warmup-calls 0: a tenth of the calls, at most 500)`;
 
 export function parseSoakArgs(argv: string[]): SoakOptions {
   const o: SoakOptions = { ...DEFAULTS };
@@ -86,7 +86,7 @@ export function resolveDefaults(o: SoakOptions): SoakOptions {
   if (o.loss > 1 || o.lossyShare > 1) throw new Error('--loss and --lossy-share are shares (0..1)');
   return {
     ...o,
-    agents: o.agents || Math.max(6, o.concurrency + 2),
+    agents: o.agents || Math.max(6, Math.round(o.concurrency * 0.8)),
     warmupCalls: o.warmupCalls || Math.min(500, Math.max(10, Math.round(o.calls / 10))),
   };
 }
