@@ -121,9 +121,9 @@ export function evaluate(x: EvaluateInput): SoakReport {
   check('gateway open fds', final.fds <= fdLimit, `${x.idle.fds} → ${final.fds}`, `≤ ${fdLimit}`);
   check(
     'customers heard their agent',
-    talked.length > 0 && heard / talked.length >= 0.9,
+    talked.length > 0 && heard / talked.length >= x.options.heardShare,
     `${heard}/${talked.length}`,
-    '≥ 90 %',
+    `≥ ${Math.round(x.options.heardShare * 100)} %`,
   );
   check(
     'stuck or failed scripts',
@@ -133,8 +133,16 @@ export function evaluate(x: EvaluateInput): SoakReport {
   );
   for (const k of CALL_KINDS)
     check(`calls of kind ${k}`, (ranKinds[k] ?? 0) >= minFault, ranKinds[k] ?? 0, `≥ ${minFault}`);
-  for (const p of ['ringing', 'talking', 'prompt', 'music', 'reroute', 'queued'] as HangupPhase[])
+  for (const p of ['ringing', 'talking', 'prompt', 'reroute'] as HangupPhase[])
     check(`hang-ups while ${p}`, (phases[p] ?? 0) >= 1, phases[p] ?? 0, '≥ 1');
+  // Wait music, after the prompt or in the queue (waiting for a free agent).
+  const music = (phases.music ?? 0) + (phases.queued ?? 0);
+  check(
+    'hang-ups while music/queued',
+    music >= 1,
+    `${phases.music ?? 0} + ${phases.queued ?? 0}`,
+    '≥ 1',
+  );
   check(
     'episodes reattached',
     (episodes.reattached ?? 0) >= minFault,

@@ -1,7 +1,7 @@
 // The faults that hit the whole gateway rather than one call, spread over the run: the
 // private rtpengine killed (SIGKILL; its supervisor must restart it) and the SIP server
-// killed and started again (drachtio-srf must reconnect). Each fires when the number of
-// calls started passes its mark.
+// killed and started again (drachtio-srf must reconnect). Each fires when the run's
+// progress passes its mark.
 import type { Rig } from './soak-rig';
 
 export interface FaultCounts {
@@ -23,26 +23,22 @@ export class FaultPlan {
   };
   private busy?: Promise<void>;
 
-  /** Marks between the warm-up and the last tenth of the run, interleaved. */
-  constructor(opts: {
-    fromCall: number;
-    toCall: number;
-    rtpengineKills: number;
-    sipserverRestarts: number;
-  }) {
-    const span = Math.max(1, opts.toCall - opts.fromCall);
+  /**
+   * Marks spread over the run after the warm-up, interleaved, in units of its progress
+   * (0 = the warm-up is over, 1 = the last call or the time limit, whichever comes first).
+   */
+  constructor(opts: { rtpengineKills: number; sipserverRestarts: number }) {
     const place = (n: number, fault: GlobalFault, offset: number) => {
-      for (let i = 0; i < n; i++)
-        this.marks.push({ at: Math.round(opts.fromCall + (span * (i + offset)) / n), fault });
+      for (let i = 0; i < n; i++) this.marks.push({ at: 0.85 * ((i + offset) / n), fault });
     };
     place(opts.rtpengineKills, 'rtpengine-kill', 0.25);
     place(opts.sipserverRestarts, 'sipserver-restart', 0.7);
     this.marks.sort((a, b) => a.at - b.at);
   }
 
-  /** Fires whatever is due at this many calls started (one fault at a time). */
-  poll(started: number, rig: Rig, say: (line: string) => void): void {
-    if (this.busy || !this.marks.length || this.marks[0].at > started) return;
+  /** Fires whatever is due at this progress (one fault at a time). */
+  poll(progress: number, rig: Rig, say: (line: string) => void): void {
+    if (this.busy || !this.marks.length || this.marks[0].at > progress) return;
     const { fault } = this.marks.shift()!;
     this.busy = (
       fault === 'rtpengine-kill' ? this.killRtpengine(rig, say) : this.restartSipserver(rig, say)

@@ -27,8 +27,10 @@ export async function runSoak(o: SoakOptions, say: (line: string) => void): Prom
       const call = calls.get(key);
       const race = call?.kind === 'cancel-race' && !call.raced;
       if (race) call.raced = true;
+      // The agent a hangup-reroute call is rerouted to rings long enough to be hung up on.
+      const slow = call?.kind === 'hangup-reroute' && call.agents.length > 0;
       return {
-        ringMs: 150 + random() * 550,
+        ringMs: slow ? 2000 : 150 + random() * 550,
         // CANCEL and 200 OK leave at the same instant: they cross in the gateway.
         onAnswer: race ? () => void call.customer.cancel() : undefined,
       };
@@ -45,14 +47,21 @@ export async function runSoak(o: SoakOptions, say: (line: string) => void): Prom
   const idle = await rig.gateway.probe({ gc: true });
   const deck = kindDeck(random);
   const faults = new FaultPlan({
-    fromCall: o.warmupCalls,
-    toCall: Math.max(o.warmupCalls + 1, Math.round(o.calls * 0.9)),
     rtpengineKills: o.rtpengineKills,
     sipserverRestarts: o.sipserverRestarts,
   });
+  // After the warm-up: how far the run is, by calls or by time, whichever is further.
+  let main: { calls: number; at: number } | undefined;
+  const progress = () =>
+    main
+      ? Math.max(
+          (started - main.calls) / Math.max(1, o.calls - main.calls),
+          (Date.now() - main.at) / Math.max(1, deadline - main.at),
+        )
+      : -1;
   let started = 0;
   let last: GatewayProbe = idle;
-  const progress = setInterval(() => {
+  const ticker = setInterval(() => {
     void rig.gateway.probe().then(
       (p) => {
         last = p;
@@ -94,13 +103,14 @@ export async function runSoak(o: SoakOptions, say: (line: string) => void): Prom
     let next = Date.now();
     while (started < upTo && Date.now() < deadline) {
       if (inflight.size >= o.concurrency) {
+        faults.poll(progress(), rig, say);
         await Promise.race(inflight);
         continue;
       }
       const wait = next - Date.now();
       if (wait > 0) await sleep(wait);
       next = Math.max(next + 1000 / o.rate, Date.now() - 1000);
-      faults.poll(started, rig, say);
+      faults.poll(progress(), rig, say);
       const p: Promise<void> = runOne(started++).finally(() => inflight.delete(p));
       inflight.add(p);
     }
@@ -119,7 +129,13 @@ export async function runSoak(o: SoakOptions, say: (line: string) => void): Prom
     say(
       `soak: warm-up of ${started} calls done; baseline RSS ${mb(warm.rssKb)} MB, ${warm.fds} fds`,
     );
+    main = { calls: started, at: Date.now() };
     await launch(o.calls);
+    // A fault still due (the run ended early) fires now: every run has them all.
+    for (let p = 1; faults.pending; p++) {
+      faults.poll(p, rig, say);
+      await faults.settled();
+    }
     await faults.settled();
     say(
       `soak: ${started} calls run in ${Math.round((Date.now() - t0) / 1000)} s; waiting for the gateway to settle`,
@@ -134,7 +150,7 @@ export async function runSoak(o: SoakOptions, say: (line: string) => void): Prom
     agentsAvailable = await availableAgents(rig);
     final = await rig.gateway.probe({ gc: true });
   } finally {
-    clearInterval(progress);
+    clearInterval(ticker);
     gatewayExit = (await rig.close()).gatewayExit;
     if (o.logDir) writeDetails(o.logDir, results, rig);
   }

@@ -157,9 +157,12 @@ export class SoakCall {
       case 'talk':
         break;
       case 'drop-reattach': {
+        // Should the re-INVITE fail, the agent comes back by its desktop signal instead.
+        agent.awayFor = this.key;
         agent.dropMedia();
         if (!(await this.talk(t.lossMs + 1500))) return 'ended-by-gateway';
         if (!(await agent.reconnectMedia())) break;
+        agent.awayFor = undefined;
         if (!(await this.talk(1500))) return 'ended-by-gateway';
         r.heardAgain = c.heardShare(AGENT_TONE) > 0.5;
         break;
@@ -194,7 +197,7 @@ export class SoakCall {
             ? t.lossMs + 1500
             : kind === 'hangup-music'
               ? t.lossMs + t.promptMs + 1200
-              : t.lossMs + t.windowMs + 250;
+              : t.lossMs + t.windowMs + 900;
         if (!(await this.talk(after))) return 'ended-by-gateway';
         break;
       }

@@ -18,6 +18,8 @@ export interface SoakOptions {
   sipserverRestarts: number;
   /** Calls run (then let settle) before the RSS and descriptor baseline is taken. */
   warmupCalls: number;
+  /** Share of talking customers that must hear their agent's tone. */
+  heardShare: number;
   /** Seconds between progress lines. */
   progressS: number;
   /** The gateway's and SIP server's logs go here (nothing when unset). */
@@ -37,6 +39,7 @@ export const DEFAULTS: SoakOptions = {
   rtpengineKills: 3,
   sipserverRestarts: 3,
   warmupCalls: 0,
+  heardShare: 0.9,
   progressS: 10,
   quiet: false,
 };
@@ -52,6 +55,7 @@ const NUMERIC: (keyof SoakOptions)[] = [
   'rtpengineKills',
   'sipserverRestarts',
   'warmupCalls',
+  'heardShare',
   'progressS',
 ];
 
@@ -59,7 +63,7 @@ const flagOf = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 export const SOAK_USAGE = `usage: npm run soak -- [--calls N] [--minutes M] [--rate R] [--concurrency C]
   [--agents A] [--lossy-share S] [--loss L] [--rtpengine-kills K] [--sipserver-restarts K]
-  [--warmup-calls W] [--progress-s S] [--log-dir DIR]
+  [--warmup-calls W] [--heard-share H] [--progress-s S] [--log-dir DIR]
 defaults: ${NUMERIC.map((k) => `--${flagOf(k)} ${DEFAULTS[k] as number}`).join(' ')}
 (--agents 0: 4/5 of the concurrency; --warmup-calls 0: a tenth of the calls, at most 500)`;
 
@@ -83,7 +87,8 @@ export function parseSoakArgs(argv: string[]): SoakOptions {
 export function resolveDefaults(o: SoakOptions): SoakOptions {
   if (o.calls < 1 || o.minutes <= 0 || o.rate <= 0 || o.concurrency < 1)
     throw new Error('--calls, --minutes, --rate and --concurrency must be positive');
-  if (o.loss > 1 || o.lossyShare > 1) throw new Error('--loss and --lossy-share are shares (0..1)');
+  if (o.loss > 1 || o.lossyShare > 1 || o.heardShare > 1)
+    throw new Error('--loss, --lossy-share and --heard-share are shares (0..1)');
   return {
     ...o,
     agents: o.agents || Math.max(6, Math.round(o.concurrency * 0.8)),
