@@ -7,6 +7,8 @@ import type { HostPort } from '../../test/helpers/sip-transport';
 import { TestUa, type Dialog, type IncomingInvite } from '../../test/e2e/fixtures/test-ua';
 
 export const AGENT_TONE = 1000;
+const REGISTER_EXPIRES_S = 300;
+const REGISTER_REFRESH_MS = 60_000;
 
 /** The customer a gateway INVITE is for: the user part of its From (the soak names them). */
 export function callKeyOf(invite: SipMessage): string {
@@ -38,6 +40,7 @@ export class SoakAgent {
   dialog?: Dialog;
   ep?: RtpEndpoint;
   private reconnecting?: Promise<void>;
+  private refresh?: NodeJS.Timeout;
   private closing = false;
   reconnects = 0;
   /** The call whose failure this agent plays: it comes back (desktop signal) once released. */
@@ -71,9 +74,26 @@ export class SoakAgent {
         this.ep?.setRemoteFromSdp(req.body.toString());
     });
     ua.reinviteSdp = (d) => (d === this.dialog && this.ep ? this.ep.sdp() : d.localSdp);
+    // A REGISTER sent as the SIP server dies may never be answered: give up and retry.
+    const status = await this.register(ua);
+    if (status !== 200) {
+      if (this.ua === ua) this.ua = undefined;
+      await ua.close();
+      throw new Error(`${this.id}: REGISTER got ${status || 'no answer'}`);
+    }
     if (this.opts.proto === 'ws') void ua.transport.closed.then(() => this.transportLost(ua));
-    const status = await ua.register(this.opts.password);
-    if (status !== 200) throw new Error(`${this.id}: REGISTER got ${status}`);
+    // Refreshed well before it expires, as a phone or a page does.
+    clearInterval(this.refresh);
+    this.refresh = setInterval(() => {
+      if (this.ua === ua) void this.register(ua);
+    }, REGISTER_REFRESH_MS);
+  }
+
+  private register(ua: TestUa): Promise<number> {
+    return Promise.race([
+      ua.register(this.opts.password, REGISTER_EXPIRES_S).catch(() => 0),
+      new Promise<number>((r) => setTimeout(() => r(0), 5000)),
+    ]);
   }
 
   /** The desktop drops: this agent's audio stops (the call stays up). */
@@ -118,6 +138,7 @@ export class SoakAgent {
 
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.refresh);
     this.endMedia();
     await this.ua?.close();
     await this.reconnecting;
