@@ -6,6 +6,11 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'run the gateway (embedded SIP server and local rtpengine unless configured)',
     run: async (args) => (await import('./start-command')).startCommand(args),
   },
+  demo: {
+    summary:
+      'a customer call, an agent whose media drops and comes back; saves what the customer heard',
+    run: async (args) => (await import('./demo/demo-command')).demoCommand(args),
+  },
   sipserver: {
     summary: 'run only the embedded drachtio-compatible SIP server (drachtio-server flags)',
     run: async (args) => (await import('../sipserver/cli')).sipserverCommand(args),

@@ -11,6 +11,7 @@ import type { OpsEvents } from './events/ops-events';
 import type { GatewayMetrics } from './metrics/gateway-metrics';
 import type { NotificationCenter } from './notifications/notification-center';
 import type { DisconnectCoordinator } from './policy/disconnect-coordinator';
+import type { SharedState } from './state/shared-state';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -18,6 +19,8 @@ export interface GatewayOptions {
   clock?: Clock;
   /** Watchdog poll period (ms); default 100. */
   mediaPollMs?: number;
+  /** Watchdog poll period while every leg of a call flows; default max(poll, lossMs / 2). */
+  mediaFlowingPollMs?: number;
   /** Node process metrics on /metrics; default true (tests running many gateways turn them off). */
   processMetrics?: boolean;
 }
@@ -54,5 +57,7 @@ export interface RunningGateway {
   /** Graceful shutdown: the start command drives it from signals, tests directly. */
   drain: DrainController;
   stats(): GatewayStats;
+  /** Set with state.redis: the state shared with other instances (round trips, store). */
+  shared?: SharedState;
   stop(): Promise<void>;
 }

@@ -27,9 +27,10 @@ import { ThrottleReporter } from './rate-limit/throttle-reporter';
 import { admission } from './sip/admission';
 import { CallRegistry } from './call/call-registry';
 import type { GatewayOptions, RunningGateway } from './gateway-types';
-import { connectSrf } from './startup/connect-srf';
+import { abandonSrf, connectSrf } from './startup/connect-srf';
 import { loadPrompts } from './startup/load-prompts';
 import { RouteProbe } from './startup/route-probe';
+import { SipConnectionWatch } from './startup/sip-connection-watch';
 import { ConversationBook } from './conversations/conversation-book';
 import { OpsEvents } from './events/ops-events';
 import { HandoverDesk } from './routing/handover-desk';
@@ -45,6 +46,8 @@ import { AddressAllowList } from './sip-types/address-allow-list';
 import { customerInviteHandler } from './sip/customer-invite';
 import { DigestAuth } from './sip/digest-auth';
 import { Registrar } from './sip/registrar';
+import { byeInDialog } from './state/bye-in-dialog';
+import { SharedState } from './state/shared-state';
 import { route, use, type SipRequest, type SipResponse } from './sip-types/srf-types';
 import { systemClock } from '../time/clock';
 import { CountingClock } from './timers/counting-clock';
@@ -83,6 +86,7 @@ export async function startGateway(
     const watchdog = new MediaWatchdog({
       lossMs: config.media.lossMs,
       pollMs: opts.mediaPollMs ?? 100,
+      flowingPollMs: opts.mediaFlowingPollMs,
       scheduler: queries,
     });
     cleanups.push(['watchdog', () => watchdog.close()]);
@@ -102,20 +106,12 @@ export async function startGateway(
       connect = server.drachtio;
     }
     const srf = new Srf();
-    let drachtioUp = false;
     srf.on('error', (err: Error) => log.warn({ err: err.message }, 'drachtio connection'));
-    // drachtio-srf says 'close' when its connection to the SIP server goes (it has no
-    // 'disconnect' event), then reconnects by itself.
-    onConnectionClosed(srf, () => (drachtioUp = false));
-    srf.on('connect', (err: Error | undefined) => (drachtioUp = !err));
     cleanups.push([
       'drachtio connection',
       () => {
-        try {
-          srf.disconnect();
-        } catch {
-          // disconnect() asserts a connection: a start that never connected has none to close
-        }
+        // disconnect() alone leaves a reconnect loop running when the link is down.
+        abandonSrf(srf);
       },
     ]);
 
@@ -148,15 +144,20 @@ export async function startGateway(
       identity: (req) => callerIdentityHeaders(req, config.sip.callerIdentity),
     });
     const calls = registry.all;
-    // Every dialog drachtio-srf holds is bound to the connection it came on: once that is
-    // gone, no BYE or re-INVITE of those calls can be sent or received, so they end now
-    // (media released, a record written) rather than stay up for ever.
-    onConnectionClosed(srf, () => {
-      if (registry.size)
-        log.warn({ calls: registry.size }, 'SIP server connection lost: ending its calls');
-      void registry.closeAll('error');
-    });
-    const router = new CallRouter(calls, agents, config, prompts.overflow, log);
+    // Several instances share agents, queue and calls through Redis; without it, nothing.
+    const redis = config.state.redis;
+    const shared = redis
+      ? await SharedState.open({
+          state: { ...config.state, redis },
+          agents,
+          calls,
+          log,
+          clock,
+          silenceMs: Math.max(3000, 3 * config.media.lossMs),
+        })
+      : undefined;
+    if (shared) cleanups.push(['shared state', () => shared.close()]);
+    const router = new CallRouter(calls, agents, config, prompts.overflow, log, shared?.routing);
     const conversations = new ConversationBook();
     const opsEvents = new OpsEvents();
     const coordinator = new DisconnectCoordinator({
@@ -246,9 +247,10 @@ export async function startGateway(
     );
     const registrar = new Registrar(
       agents,
-      new DigestAuth(config.sip.realm),
+      new DigestAuth(config.sip.realm, shared ? await shared.digestOptions() : {}),
       {
         registered: (agent, changed) => {
+          if (shared?.agentBack(agent)) return;
           if (coordinator.absenceOf(agent.id) && changed) coordinator.back(agent.id, 're-register');
           else if (agent.status === 'offline' && !coordinator.absenceOf(agent.id))
             agents.move(agent, 'available');
@@ -262,7 +264,29 @@ export async function startGateway(
     );
     cleanups.push(['registrations', () => registrar.close()]);
     route(srf, 'register', (req: SipRequest, res: SipResponse) => registrar.handle(req, res));
+    await shared?.start({
+      registry,
+      engagements,
+      dispatchSoon: () => router.dispatchSoon(),
+      registeredElsewhere: (agent, changed) => {
+        registrar.forget(agent.id);
+        if (shared.agentBack(agent)) return;
+        if (coordinator.absenceOf(agent.id) && changed) coordinator.back(agent.id, 're-register');
+      },
+      sipServer: () => `${connect.host}:${connect.port}`,
+      absenceOf: (id) => coordinator.absenceOf(id),
+      bye: (stackDialogId) => byeInDialog(srf, stackDialogId),
+      ng,
+    });
 
+    // A lost connection: /ready fails, the calls up then end once it is back.
+    const sipLink = new SipConnectionWatch({
+      srf,
+      log,
+      calls: () => calls.values(),
+      onLost: () => probe.forget(),
+    });
+    cleanups.push(['SIP connection watch', () => sipLink.close()]);
     // Every handler is in place before drachtio-srf connects and sends its routes.
     const hostports = await connectSrf(srf, connect);
     if (!(await probe.run(srf)))
@@ -270,7 +294,7 @@ export async function startGateway(
 
     const readiness = new Readiness();
     readiness.add('drachtio', async () => {
-      if (!drachtioUp) throw new Error('not connected to the SIP server');
+      if (!sipLink.up) throw new Error('not connected to the SIP server');
       // Asked again until it answers: a server that came back takes the routes anew.
       if (!probe.routed && !(await probe.run(srf, 1000)))
         throw new Error('the SIP server has not taken our routes yet');
@@ -332,6 +356,7 @@ export async function startGateway(
       log,
       metrics,
       drain,
+      ...(shared ? { shared } : {}),
       stats: () => ({
         calls: registry.size,
         queued: router.queue.size,
@@ -353,9 +378,4 @@ export async function startGateway(
 /** drachtio-srf keeps its dialogs in a private map; a leak there outlives every call. */
 function srfDialogCount(srf: Srf): number {
   return (srf as unknown as { _dialogs?: Map<string, unknown> })._dialogs?.size ?? 0;
-}
-
-/** drachtio-srf's 'close' (its connection to the SIP server went), missing from its types. */
-function onConnectionClosed(srf: Srf, fn: () => void): void {
-  (srf as unknown as NodeJS.EventEmitter).on('close', fn);
 }

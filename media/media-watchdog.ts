@@ -8,11 +8,15 @@
 // A leg that is not expected to send (its own SDP says recvonly or inactive) is suspended:
 // no alarm while held. A query that fails, or answers later than blindAfterMs, means the
 // watchdog could not see: no evidence of loss is drawn from that stretch.
+// Polls are sparse while every leg flows (flowingPollMs) and timed to the moment a silence
+// would reach lossMs (leg-loss-detector.ts dates the last packet from the counter's
+// growth): rtpengine's cost is per query, so this is what lets one rtpengine watch
+// hundreds of calls (see media/README.md, "Watchdog cost").
 import { EventEmitter } from 'node:events';
 import createDebug from 'debug';
 import { systemClock, type Clock } from '../time/clock';
 import { RtpengineError } from './errors';
-import { LegLossDetector, type LegLossState } from './leg-loss-detector';
+import { LegLossDetector, type LegLossState, type PollPeriods } from './leg-loss-detector';
 import type { MediaSession } from './media-session';
 import type { NgReply, NgTag } from './ng-types';
 import { QueryScheduler } from './query-scheduler';
@@ -24,8 +28,14 @@ export interface WatchdogOptions {
   lossMs?: number;
   /** Time allowed for a leg's first packet after watching starts or a hold ends. Default lossMs. */
   graceMs?: number;
-  /** Desired period between two queries of one call. Default 100 ms. */
+  /** Period while a leg starts or after a poll that could not see. Default 100 ms. */
   pollMs?: number;
+  /** Period while every leg of a call flows (silences are timed, not polled for). Default max(pollMs, lossMs / 2). */
+  flowingPollMs?: number;
+  /** Period while a leg flows at no steady rate (DTX), so undated. Default max(pollMs, lossMs / 8). */
+  unsteadyPollMs?: number;
+  /** Period while a leg is lost or stalled: how soon its return is seen. Default max(pollMs, 250). */
+  lostPollMs?: number;
   /** A query answered later than this is not trusted (rtpengine stalled). Default lossMs / 2. */
   blindAfterMs?: number;
   /** Silence starting this soon after a blind stretch is 'stalled', not 'lost'. Default 1000 ms. */
@@ -86,8 +96,22 @@ interface WatchedLeg {
 interface WatchedCall {
   session: MediaSession;
   legs: Map<string, WatchedLeg>;
+  /** Every tag's packet counter at the previous trusted poll (watched or not). */
+  counters: Map<string, number>;
   stop: () => void;
   detach: () => void;
+}
+
+/** The tags whose counters grew since `counters` (which is brought up to date). */
+function tagsThatGrew(counters: Map<string, number>, reply: NgReply): Set<string> {
+  const grew = new Set<string>();
+  for (const [tag, info] of Object.entries(reply.tags ?? {})) {
+    const packets = packetsFrom(info) ?? 0;
+    const before = counters.get(tag);
+    if (before !== undefined && packets > before) grew.add(tag);
+    counters.set(tag, packets);
+  }
+  return grew;
 }
 
 /** Packets received from a tag's endpoint, summed over its RTP streams. */
@@ -110,6 +134,7 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
   private readonly clock: Clock;
   readonly lossMs: number;
   readonly pollMs: number;
+  readonly periods: PollPeriods;
   readonly blindAfterMs: number;
   private readonly graceMs?: number;
   private readonly stallWindowMs?: number;
@@ -123,6 +148,12 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
     this.clock = opts.clock ?? systemClock;
     this.lossMs = opts.lossMs ?? 1000;
     this.pollMs = opts.pollMs ?? 100;
+    this.periods = {
+      fastMs: this.pollMs,
+      flowingMs: opts.flowingPollMs ?? Math.max(this.pollMs, this.lossMs / 2),
+      unsteadyMs: opts.unsteadyPollMs ?? Math.max(this.pollMs, this.lossMs / 8),
+      lostMs: opts.lostPollMs ?? Math.max(this.pollMs, 250),
+    };
     this.blindAfterMs = opts.blindAfterMs ?? this.lossMs / 2;
     this.graceMs = opts.graceMs;
     this.stallWindowMs = opts.stallWindowMs;
@@ -148,6 +179,8 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
       );
       if (!session.expectsMediaFrom(tag)) detector.suspend();
       leg = { detector, listener };
+      // The call may be polled sparsely: a new leg gets its first poll soon.
+      this.scheduler.wake(callId, this.clock.now() + this.pollMs);
     }
     call.legs.set(tag, leg);
     const mine = leg;
@@ -195,8 +228,10 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
     const onDirection = (tag: string) => {
       const d = legs.get(tag)?.detector;
       if (!d) return;
-      if (session.expectsMediaFrom(tag)) d.resume(this.clock.now());
-      else d.suspend();
+      if (session.expectsMediaFrom(tag)) {
+        d.resume(this.clock.now());
+        this.scheduler.wake(callId, this.clock.now() + this.pollMs);
+      } else d.suspend();
     };
     const onRemoved = (tag: string) => this.unwatch(callId, tag);
     const onClosed = () => this.unwatch(callId);
@@ -206,6 +241,7 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
     const call: WatchedCall = {
       session,
       legs,
+      counters: new Map(),
       stop: () => {},
       detach: () => {
         session.off('direction', onDirection);
@@ -218,14 +254,15 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
     return call;
   }
 
-  private async poll(call: WatchedCall): Promise<void> {
+  /** Polls one call; resolves with when it wants its next poll. */
+  private async poll(call: WatchedCall): Promise<number | undefined> {
     const callId = call.session.callId;
     const sentAt = this.clock.now();
     let reply: NgReply;
     try {
       reply = await call.session.query();
     } catch (err) {
-      if (this.calls.get(callId) !== call) return;
+      if (this.calls.get(callId) !== call) return undefined;
       if (err instanceof RtpengineError && err.unknownCall) {
         const legs = [...call.legs];
         this.unwatch(callId);
@@ -237,21 +274,23 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
         for (const leg of call.legs.values()) leg.detector.blind();
         debug('query %s failed: %s', callId, (err as Error).message);
       }
-      return;
+      return this.nextPoll(call);
     }
-    if (this.calls.get(callId) !== call) return; // unwatched meanwhile
+    if (this.calls.get(callId) !== call) return undefined; // unwatched meanwhile
     const now = this.clock.now();
     if (now - sentAt > this.blindAfterMs) {
       // rtpengine (or this process) stalled: its counters may not cover that time.
       this.lateQueries++;
       for (const leg of call.legs.values()) leg.detector.blind();
       debug('query %s answered after %d ms: not trusted', callId, now - sentAt);
-      return;
+      return this.nextPoll(call);
     }
+    const grew = tagsThatGrew(call.counters, reply);
     for (const [tag, leg] of call.legs) {
       const packets = packetsFrom(reply.tags?.[tag]);
       if (packets === undefined) continue;
-      const event = leg.detector.observe(packets, now);
+      const peersFlowing = [...grew].some((other) => other !== tag);
+      const event = leg.detector.observe(packets, now, peersFlowing);
       if (event?.type === 'lost') {
         const e = { callId, tag, at: now, silentForMs: event.silentForMs };
         this.emit('lost', e);
@@ -266,6 +305,16 @@ export class MediaWatchdog extends EventEmitter<WatchdogEvents> {
         tell(() => leg.listener.restored?.(e));
       }
     }
+    return this.nextPoll(call);
+  }
+
+  /** The soonest poll any of the call's legs asks for. */
+  private nextPoll(call: WatchedCall): number {
+    const now = this.clock.now();
+    let next = now + this.periods.flowingMs;
+    for (const leg of call.legs.values())
+      next = Math.min(next, leg.detector.nextPollAt(now, this.periods));
+    return next;
   }
 }
 

@@ -1,7 +1,7 @@
 // A typed ng client over rtpengine-client's UDP Client, adding what the library lacks:
 // a timeout on every request, Error objects carrying rtpengine's error-reason, bounded
-// concurrency (too many requests in flight lose UDP replies) and a close() that settles
-// everything still pending.
+// concurrency (too many requests in flight lose UDP replies), call control ahead of the
+// watchdog's queries, and a close() that settles everything still pending.
 import createDebug from 'debug';
 import { Client } from 'rtpengine-client';
 import { RtpengineError } from './errors';
@@ -18,9 +18,18 @@ export interface NgClientOptions {
   maxInFlight?: number;
   /** Requests allowed to wait; beyond it a request fails at once. Default 2000. */
   maxQueued?: number;
+  /**
+   * Queries (and list, statistics) on the wire at once. rtpengine answers in order, so a
+   * call's offer sent behind many queries waits for all of them (measured under load: call
+   * set-up p50 4.7 s with the watchdog on, 48 ms off). Default 4.
+   */
+  maxBackgroundInFlight?: number;
   /** UDP receive buffer for replies (query replies are ~2 KB each). Default 1 MiB. */
   recvBufferBytes?: number;
 }
+
+/** Commands that observe rather than steer a call: they wait behind the others. */
+const BACKGROUND: ReadonlySet<NgCommand> = new Set(['query', 'list', 'statistics']);
 
 // rtpengine-client's method for each command.
 const METHOD = {
@@ -50,9 +59,13 @@ export class NgClient {
   readonly timeoutMs: number;
   private readonly maxInFlight: number;
   private readonly maxQueued: number;
+  private readonly maxBackgroundInFlight: number;
   private readonly client: Client;
+  /** Waiting requests: call control first, then the background ones. */
   private readonly queue: Pending[] = [];
+  private readonly background: Pending[] = [];
   private readonly inFlight = new Set<Pending>();
+  private backgroundInFlight = 0;
   private closedFlag = false;
 
   constructor(opts: NgClientOptions) {
@@ -61,6 +74,7 @@ export class NgClient {
     this.timeoutMs = opts.timeoutMs ?? 2000;
     this.maxInFlight = opts.maxInFlight ?? 32;
     this.maxQueued = opts.maxQueued ?? 2000;
+    this.maxBackgroundInFlight = opts.maxBackgroundInFlight ?? 4;
     this.client = new Client({ localAddress: opts.host, localPort: 0, timeout: this.timeoutMs });
     const recv = opts.recvBufferBytes ?? 1 << 20;
     this.client.socket.once('listening', () => {
@@ -81,7 +95,7 @@ export class NgClient {
 
   /** Requests on the wire and waiting for a slot (both 0 once rtpengine answers again). */
   get load(): { inFlight: number; queued: number } {
-    return { inFlight: this.inFlight.size, queued: this.queue.length };
+    return { inFlight: this.inFlight.size, queued: this.waiting };
   }
 
   get address(): string {
@@ -94,13 +108,18 @@ export class NgClient {
     if (this.closedFlag) {
       return Promise.reject(this.error(command, callId, 'closed', 'the ng client is closed'));
     }
-    if (this.queue.length >= this.maxQueued) {
+    if (this.waiting >= this.maxQueued) {
       return Promise.reject(
-        this.error(command, callId, 'overloaded', `${this.queue.length} requests already queued`),
+        this.error(command, callId, 'overloaded', `${this.waiting} requests already queued`),
       );
     }
     return new Promise<NgReply>((resolve, reject) => {
-      this.queue.push({ command, params, resolve, reject });
+      (BACKGROUND.has(command) ? this.background : this.queue).push({
+        command,
+        params,
+        resolve,
+        reject,
+      });
       this.pump();
     });
   }
@@ -113,30 +132,41 @@ export class NgClient {
   close(): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
-    for (const p of [...this.queue, ...this.inFlight]) {
+    for (const p of [...this.queue, ...this.background, ...this.inFlight]) {
       const callId = p.params['call-id'];
       p.reject(
         this.error(p.command, typeof callId === 'string' ? callId : undefined, 'closed', 'closed'),
       );
     }
     this.queue.length = 0;
+    this.background.length = 0;
     this.inFlight.clear();
     for (const timer of this.client.timers.values()) clearTimeout(timer);
     this.client.timers.clear();
     this.client.close();
   }
 
+  private get waiting(): number {
+    return this.queue.length + this.background.length;
+  }
+
   private pump(): void {
-    while (!this.closedFlag && this.inFlight.size < this.maxInFlight && this.queue.length) {
-      this.send(this.queue.shift()!);
+    while (!this.closedFlag && this.inFlight.size < this.maxInFlight) {
+      if (this.queue.length) this.send(this.queue.shift()!);
+      else if (this.background.length && this.backgroundInFlight < this.maxBackgroundInFlight)
+        this.send(this.background.shift()!);
+      else return;
     }
   }
 
   private send(p: Pending): void {
     this.inFlight.add(p);
+    const bg = BACKGROUND.has(p.command);
+    if (bg) this.backgroundInFlight++;
     const callId = typeof p.params['call-id'] === 'string' ? p.params['call-id'] : undefined;
     const settle = (fn: () => void) => {
       if (!this.inFlight.delete(p)) return; // already settled by close()
+      if (bg) this.backgroundInFlight--;
       fn();
       this.pump();
     };

@@ -3,7 +3,8 @@
 // two rtpengines both on 127.0.0.1:41000), and then one call's RTP reaches another call's
 // parties. So blocks are claimed before launch, across processes: the region is cut into
 // slots, a block is a run of consecutive slots, and each slot is a lock file holding its
-// owner's pid (a dead owner's slots are taken over).
+// owner's pid and its rtpengine's (the slots of an owner that died are free again only once
+// its rtpengine is gone too: an orphaned rtpengine still binds those ports).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,8 @@ const SLOTS = Math.floor((HIGHEST - LOWEST + 1) / SLOT);
 
 export interface PortBlockClaim {
   range: PortRange;
+  /** The rtpengine using the block (it may outlive its owner): named in the lock files. */
+  heldAlsoBy(pid: number): void;
   release(): void;
 }
 
@@ -23,11 +26,10 @@ export interface PortBlockClaim {
 export function claimPortBlock(count: number, dir = defaultDir()): PortBlockClaim {
   fs.mkdirSync(dir, { recursive: true });
   const need = Math.max(1, Math.ceil(count / SLOT));
-  // Blocks aligned to their own size first (same-size claims then pack without gaps), in
-  // a random order so that instances starting together rarely contend; any start after.
-  const starts = [...Array(Math.max(0, SLOTS - need + 1)).keys()];
-  const aligned = starts.filter((s) => s % need === 0).sort(() => Math.random() - 0.5);
-  for (const start of [...aligned, ...starts.filter((s) => s % need !== 0)]) {
+  // First fit from the bottom: blocks of every size pack without gaps (random starts left
+  // no run long enough for a big block with half the slots free). Claims made together
+  // contend only for a lock file each: the loser moves on to the next start.
+  for (let start = 0; start + need <= SLOTS; start++) {
     const files = [...Array(need).keys()].map((i) => slotFile(dir, start + i));
     const taken: string[] = [];
     for (const file of files) {
@@ -42,6 +44,10 @@ export function claimPortBlock(count: number, dir = defaultDir()): PortBlockClai
     const min = LOWEST + start * SLOT;
     return {
       range: { min, max: min + count - 1 }, // within its slots
+      heldAlsoBy: (pid) => {
+        if (released) return;
+        for (const file of files) fs.writeFileSync(file, `${process.pid} ${pid}`);
+      },
       release: () => {
         if (released) return;
         released = true;
@@ -64,13 +70,13 @@ function take(file: string): boolean {
     fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
     return true;
   } catch {
-    let owner = 0;
+    let holders: number[];
     try {
-      owner = Number(fs.readFileSync(file, 'utf8').trim());
+      holders = fs.readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
     } catch {
       return false; // released meanwhile: leave it to the next round
     }
-    if (!owner || owner === process.pid || alive(owner)) return false;
+    if (!holders[0] || holders.includes(process.pid) || holders.some(alive)) return false;
     // A stale claim (its process is gone): ours now.
     fs.writeFileSync(file, String(process.pid));
     return fs.readFileSync(file, 'utf8').trim() === String(process.pid); // lost a race?

@@ -1,8 +1,10 @@
 // Spreads periodic rtpengine queries over time under one global rate limit. rtpengine keeps
 // every ng reply (~1.9 KB per two-leg query) for 30–60 s to answer retransmissions, so
 // the query rate, not the call count, bounds its memory: maxPerSec × 1.9 KB × 60 s at
-// worst (1000/s ≈ 114 MB; 64 MB RSS measured at 200 calls). Each job wants a period; when there are more jobs than the budget
-// allows, every job's effective period stretches evenly (jobs ÷ maxPerSec).
+// worst (1000/s ≈ 114 MB; 64 MB RSS measured at 200 calls). Each job wants a period, or
+// says after each run when it wants the next (the watchdog times its polls to when a
+// silence would become a loss); the soonest due go first. When there are more jobs than
+// the budget allows, every job's effective period stretches evenly (jobs ÷ maxPerSec).
 import { systemClock, type Clock, type Timer } from '../time/clock';
 
 export interface QuerySchedulerOptions {
@@ -13,11 +15,14 @@ export interface QuerySchedulerOptions {
   clock?: Clock;
 }
 
+/** One run of a job; may resolve with the clock time it wants to run next. */
+export type JobRun = () => Promise<number | void | undefined>;
+
 interface Job {
   periodMs: number;
   due: number;
   running: boolean;
-  run: () => Promise<void>;
+  run: JobRun;
 }
 
 export class QueryScheduler {
@@ -49,8 +54,11 @@ export class QueryScheduler {
     return Math.max(periodMs, (this.jobs.size / this.maxPerSec) * 1000);
   }
 
-  /** Runs `run` about every periodMs (first run at once) until the returned function is called. */
-  add(key: string, periodMs: number, run: () => Promise<void>): () => void {
+  /**
+   * Runs `run` about every periodMs (first run at once), or when its last run said, until
+   * the returned function is called.
+   */
+  add(key: string, periodMs: number, run: JobRun): () => void {
     if (this.closedFlag) throw new Error('QueryScheduler is closed');
     if (this.jobs.has(key)) throw new Error(`QueryScheduler: job ${key} already exists`);
     const job: Job = { periodMs, due: this.clock.now(), running: false, run };
@@ -60,6 +68,12 @@ export class QueryScheduler {
       if (this.jobs.get(key) === job) this.jobs.delete(key);
       if (!this.jobs.size) this.disarm();
     };
+  }
+
+  /** Brings a job's next run forward to `at` (clock time) if it was due later. */
+  wake(key: string, at: number): void {
+    const job = this.jobs.get(key);
+    if (job) job.due = Math.min(job.due, at);
   }
 
   close(): void {
@@ -97,7 +111,10 @@ export class QueryScheduler {
       // Next due from the time it was due (keeps the rate) but never in the past.
       job.due = Math.max(job.due + job.periodMs, now);
       job.run().then(
-        () => (job.running = false),
+        (next) => {
+          job.running = false;
+          if (typeof next === 'number') job.due = next;
+        },
         () => (job.running = false),
       );
     }

@@ -150,6 +150,7 @@ export async function launchRtpengine(opts: LaunchOptions = {}): Promise<Rtpengi
   }
   const sup = opts.supervision ?? {};
   const clock = sup.clock ?? systemClock;
+  claim?.heldAlsoBy(first.pid);
   const health = new RtpengineHealth(false, `${host}:${processOptions.ngPort}`, clock, first.pid);
   // The process's exit is seen at once; pings add what an exit does not show (a frozen one).
   const monitor = new RtpengineMonitor(host, processOptions.ngPort, health, false, {
@@ -164,7 +165,10 @@ export async function launchRtpengine(opts: LaunchOptions = {}): Promise<Rtpengi
         health,
         backoff: sup.backoff,
         clock,
-        onRestarted: () => monitor.rebase(),
+        onRestarted: (pid) => {
+          claim?.heldAlsoBy(pid);
+          monitor.rebase();
+        },
       })
     : undefined;
   if (!supervisor) {

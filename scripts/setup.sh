@@ -12,8 +12,9 @@ if [ "$node_major" -lt "$need_node_major" ]; then
 fi
 
 # Debian packages: binary to check -> package that provides it. Chromium runs the browser
-# tests (playwright-core drives /usr/bin/chromium; no browser is ever downloaded).
-declare -A packages=([rtpengine]=rtpengine-daemon [sipp]=sip-tester [docker-compose]=docker-compose [chromium]=chromium)
+# tests (playwright-core drives /usr/bin/chromium; no browser is ever downloaded);
+# redis-server runs the shared-state tests (each starts its own on loopback).
+declare -A packages=([rtpengine]=rtpengine-daemon [sipp]=sip-tester [docker-compose]=docker-compose [chromium]=chromium [redis-server]=redis-server)
 missing=()
 for bin in "${!packages[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${packages[$bin]}")

@@ -11,6 +11,7 @@ import { DEFAULT_TIMERS, type TimerValues } from './transaction/timer-values';
 import { loadTlsMaterial, type TlsOptions } from './transport/tls-material';
 import { TransportLayer } from './transport/transport-layer';
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_UDP_BUFFER_BYTES } from './transport/transport-types';
+import { answerRequestsOfGoneApp } from './core/app-gone';
 
 export const VERSION = 'v0.9.3-holdfast';
 
@@ -108,7 +109,11 @@ export async function startSipServer(opts: SipServerOptions): Promise<SipServer>
         onRoute: (conn: AppConnection, verb: string) => c.routes.add(verb, conn),
         onRemoveRoutes: (conn: AppConnection) => c.routes.removeAll(conn),
         onSip: (conn, msg) => guarded(logger, 'app message', () => handleAppSip(c, conn, msg)),
-        onClose: (conn) => c.routes.removeAll(conn),
+        onClose: (conn) => {
+          c.routes.removeAll(conn);
+          const answered = answerRequestsOfGoneApp(c, conn);
+          if (answered) logger.info({ answered }, 'app gone: its pending requests got 503');
+        },
       },
       logger,
     );

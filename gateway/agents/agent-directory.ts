@@ -9,6 +9,8 @@ import { selectAgent } from './agent-selection';
 
 export interface AgentDirectoryEvents {
   status: [agent: Agent, from: AgentStatus];
+  /** The agent's contact was set or cleared (a registration, here or on another gateway). */
+  contact: [agent: Agent, previous: AgentContact | undefined];
 }
 
 export class AgentDirectory extends EventEmitter<AgentDirectoryEvents> {
@@ -50,7 +52,9 @@ export class AgentDirectory extends EventEmitter<AgentDirectoryEvents> {
   }
 
   setContact(agent: Agent, contact: AgentContact | undefined): void {
+    const previous = agent.contact;
     agent.contact = contact;
+    this.emit('contact', agent, previous);
   }
 
   move(agent: Agent, to: AgentStatus): void {

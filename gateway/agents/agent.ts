@@ -62,6 +62,19 @@ export class Agent {
     this.onChange(this, from);
   }
 
+  /**
+   * Takes the status another gateway gave the agent (shared state, gateway/state/): not
+   * checked against the table, since that move was checked where it was made and this
+   * copy may have missed the ones before it.
+   */
+  mirror(s: { status: AgentStatus; since: number; idleSince: number }): void {
+    const from = this.statusValue;
+    this.statusValue = s.status;
+    this.sinceValue = s.since;
+    this.idleSince = s.idleSince;
+    if (from !== s.status) this.onChange(this, from);
+  }
+
   snapshot(): AgentSnapshot {
     return {
       id: this.id,

@@ -2,6 +2,7 @@
 // CallRecord when the call ends. Pure bookkeeping with an injected wall clock; it never
 // throws on events that arrive late or out of order (they are ignored), because it runs
 // inside call handling.
+import type { PolicyCellApplied } from '../call/call-events';
 import type { LegRole } from '../call/leg-state';
 import { callOutcome } from './call-outcome';
 import {
@@ -54,7 +55,10 @@ export class CallRecordBuilder {
   private overflow?: { at: number; target?: string };
   private readonly legs: OpenLeg[] = [];
   private readonly episodes: DisconnectEpisode[] = [];
+  /** The episode of the call's own agent (the call entered agentGone). */
   private episode?: OpenEpisode;
+  /** Episodes of agents with another part in the call (consulted, transferor), by agent. */
+  private readonly parts = new Map<string, OpenEpisode>();
   private record?: CallRecord;
 
   constructor(opts: CallRecordBuilderOptions) {
@@ -95,6 +99,8 @@ export class CallRecordBuilder {
     if (!leg) return;
     leg.endedAt = this.now();
     leg.endReason = reason;
+    const part = this.parts.get(agentId);
+    if (part) this.closePart(part, 'released');
   }
 
   /**
@@ -103,7 +109,10 @@ export class CallRecordBuilder {
    */
   agentGone(agentId: string, evidence: DisconnectEvidence): boolean {
     if (this.record || this.episode) return false;
-    this.episode = { agentId, evidence, t0: this.now() };
+    // Its cell may have been told first: that episode becomes the call's own.
+    const told = this.parts.get(agentId);
+    this.parts.delete(agentId);
+    this.episode = told ?? { agentId, evidence, t0: this.now() };
     return true;
   }
 
@@ -133,11 +142,26 @@ export class CallRecordBuilder {
     return this.closeEpisode('rerouted');
   }
 
-  /** A policy cell ran on the call: kept with the open episode. */
-  policyApplied(cell: { situation: string; column: string; actions: readonly string[] }): void {
-    const ep = this.episode;
-    if (!ep || this.record) return;
-    (ep.cells ??= []).push(`${cell.situation}/${cell.column}: ${cell.actions.join(', ')}`);
+  /**
+   * A policy cell ran on the call for a gone agent: kept with that agent's episode. An agent
+   * with another part than the call's own (a consulted agent) gets an episode of its own,
+   * opened by its first cell and closed ('released') when its leg has ended.
+   */
+  policyApplied(cell: PolicyCellApplied): void {
+    if (this.record) return;
+    const text = `${cell.situation}/${cell.column}: ${cell.actions.join(', ')}`;
+    if (this.episode?.agentId === cell.agentId) {
+      (this.episode.cells ??= []).push(text);
+      return;
+    }
+    let part = this.parts.get(cell.agentId);
+    if (!part) {
+      if (cell.situation !== 'disconnected') return;
+      part = { agentId: cell.agentId, evidence: cell.evidence, t0: this.now() };
+      this.parts.set(cell.agentId, part);
+    }
+    (part.cells ??= []).push(text);
+    if (!this.openLeg(cell.agentId)) this.closePart(part, 'released');
   }
 
   overflowed(target?: string): void {
@@ -150,7 +174,9 @@ export class CallRecordBuilder {
     if (this.record) return this.record;
     const endedAt = this.now();
     const customerLeft = reason === 'customer-hangup' || reason === 'customer-cancel';
-    this.closeEpisode(customerLeft ? 'customer-left' : 'call-ended');
+    const closing = customerLeft ? 'customer-left' : 'call-ended';
+    this.closeEpisode(closing);
+    for (const part of [...this.parts.values()]) this.closePart(part, closing);
     for (const leg of this.legs) {
       if (leg.endedAt !== undefined) continue;
       leg.endedAt = endedAt;
@@ -198,6 +224,15 @@ export class CallRecordBuilder {
     const ep = this.episode;
     if (!ep || this.record) return undefined;
     this.episode = undefined;
+    return this.closed(ep, outcome);
+  }
+
+  private closePart(part: OpenEpisode, outcome: EpisodeOutcome): void {
+    this.parts.delete(part.agentId);
+    this.closed(part, outcome);
+  }
+
+  private closed(ep: OpenEpisode, outcome: EpisodeOutcome): DisconnectEpisode {
     const now = this.now();
     const closed: DisconnectEpisode = {
       agentId: ep.agentId,

@@ -15,7 +15,9 @@ export type CallOutcome = 'answered' | 'abandoned' | 'overflowed' | 'failed' | '
 
 export type DisconnectEvidence = GoneEvidence;
 export type ReturnEvidence = BackEvidence;
-export type EpisodeOutcome = 'reattached' | 'rerouted' | 'customer-left' | 'call-ended';
+/** 'released': the agent's part in the call ended with its drop (a consulted agent's). */
+export type EpisodeOutcome =
+  'reattached' | 'rerouted' | 'released' | 'customer-left' | 'call-ended';
 
 export interface CustomerInfo {
   /** The From header (or just its URI). */

@@ -17,7 +17,18 @@ export type EndReason =
   /** Its agent dropped and the policy ends such calls (a chat escalated to a call). */
   | 'agent-disconnected'
   /** rtpengine lost the call's media (it died or restarted). */
-  | 'media-lost';
+  | 'media-lost'
+  /** The SIP server connection dropped: its dialogs no longer reach us (fault-semantics.md). */
+  | 'signalling-lost';
+
+export interface PolicyCellApplied {
+  situation: string;
+  column: string;
+  actions: readonly string[];
+  /** The gone agent the cell ran for, and the evidence that it is gone. */
+  agentId: string;
+  evidence: GoneEvidence;
+}
 
 export interface CallEvents {
   state: [to: CallState, from: CallState];
@@ -41,7 +52,7 @@ export interface CallEvents {
   /** Audio flows again between the returned agent and the customer. */
   reattached: [];
   rerouted: [];
-  /** A cell of the disconnect policy ran on this call (for its record). */
-  policyApplied: [cell: { situation: string; column: string; actions: readonly string[] }];
+  /** A cell of the disconnect policy ran on this call for a gone agent (for its record). */
+  policyApplied: [cell: PolicyCellApplied];
   overflowed: [target?: string];
 }

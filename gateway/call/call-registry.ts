@@ -45,8 +45,8 @@ export class CallRegistry extends EventEmitter<CallRegistryEvents> {
     return call;
   }
 
-  /** Ends every call (shutdown; or the SIP server connection was lost: error). */
-  async closeAll(reason: 'shutdown' | 'error'): Promise<void> {
+  /** Ends every call (shutdown). */
+  async closeAll(reason: 'shutdown'): Promise<void> {
     await Promise.all([...this.calls.values()].map((c) => c.close(reason)));
   }
 }

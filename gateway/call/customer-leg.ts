@@ -55,6 +55,11 @@ export class CustomerLeg extends EventEmitter<CustomerLegEvents> {
     return this.dialog !== undefined;
   }
 
+  /** The SIP server's id of the customer's dialog, once answered (shared state's record). */
+  get stackDialogId(): string | undefined {
+    return (this.dialog as { id?: string } | undefined)?.id;
+  }
+
   /** The customer's SIP Call-ID, as the SBC sent it. */
   get sipCallId(): string {
     return this.req.get('Call-ID');

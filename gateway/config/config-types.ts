@@ -76,6 +76,17 @@ export interface HoldfastConfig {
   webhook?: { url: string; secret: string; maxAttempts: number };
   /** Per-source SIP budgets; sources in sbc.allow are exempt. */
   rateLimit: { setup: RateBudget; other: RateBudget };
+  /** Shared state: in the process (one gateway), or in Redis (several; see state-config.ts). */
+  state: {
+    /** Unset → in the process, as with one gateway. */
+    redis?: { url: string; keyPrefix: string };
+    /** This gateway among those sharing the Redis (default host-pid). */
+    instanceId: string;
+    /** How often the instance tells the others it is alive. */
+    heartbeatMs: number;
+    /** Silent this long, an instance is dead and a survivor takes over what it held. */
+    instanceTtlMs: number;
+  };
   shutdown: {
     /** Longest wait for active calls to end by themselves after SIGTERM/SIGINT. */
     drainMs: number;

@@ -25,6 +25,7 @@ import {
 import { DEFAULT_PROMPT_FILES, DEFAULTS } from './defaults';
 import { NOTIFICATION_KEYS, parseNotifications, parseQueue, QUEUE_KEYS } from './limits-config';
 import { MEDIA_KEYS, parseMedia } from './media-config';
+import { parseState } from './state-config';
 import { budget, tlsFiles, webhook } from './ops-config';
 import { parseCidr } from '../sip-types/address-allow-list';
 
@@ -43,6 +44,7 @@ const ROOT_KEYS = [
   'rateLimit',
   'shutdown',
   'notifications',
+  'state',
 ];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -201,6 +203,7 @@ export function parseConfig(doc: unknown, opts: LoadOptions = {}): HoldfastConfi
       setup: budget(rateLimit.setup, 'rateLimit.setup', DEFAULTS.rateLimit.setup),
       other: budget(rateLimit.other, 'rateLimit.other', DEFAULTS.rateLimit.other),
     },
+    state: parseState(root, env),
     shutdown: {
       drainMs: positiveInt(shutdown.drainMs, 'shutdown.drainMs', DEFAULTS.shutdown.drainMs),
       retryAfterS: positiveInt(

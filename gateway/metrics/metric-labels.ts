@@ -19,7 +19,13 @@ export const DISCONNECT_EVIDENCE = [
 export type DisconnectEvidence = (typeof DISCONNECT_EVIDENCE)[number];
 
 /** How a disconnect episode ended; `call-ended` = shutdown or error while the agent was gone. */
-export const EPISODE_OUTCOMES = ['reattached', 'rerouted', 'customer-left', 'call-ended'] as const;
+export const EPISODE_OUTCOMES = [
+  'reattached',
+  'rerouted',
+  'released',
+  'customer-left',
+  'call-ended',
+] as const;
 export type EpisodeOutcome = (typeof EPISODE_OUTCOMES)[number];
 
 export const WEBHOOK_DROP_REASONS = ['overflow', 'attempts', 'rejected', 'closed'] as const;

@@ -91,7 +91,7 @@ export class DisconnectCoordinator {
         presenceTimeoutMs: this.d.config.policy.presenceTimeoutMs,
       },
       clock: this.d.clock,
-      execute: (step) => this.execute(agent, step),
+      execute: (step) => this.execute(agent, evidence, step),
       matrix: this.d.matrix,
       columns: () => this.columnsFor(agentId),
       onSituation: (situation) => {
@@ -152,11 +152,11 @@ export class DisconnectCoordinator {
     return this.d.conversations.escalatedTo(e.agentId, e.call.id, e.call.conversationId);
   }
 
-  private execute(agent: Agent, step: Step): void {
+  private execute(agent: Agent, evidence: GoneEvidence, step: Step): void {
     // The call's record keeps the cell with its disconnect episode: the first row's actions
     // open the episode (told after them), a later row's may close it (a reroute: told before).
     const opening = step.situation === 'disconnected';
-    if (!opening) this.applied(step);
+    if (!opening) this.applied(agent, evidence, step);
     for (const action of step.actions) {
       this.d.log.debug(
         { agentId: agent.id, situation: step.situation, column: step.column, action },
@@ -164,14 +164,16 @@ export class DisconnectCoordinator {
       );
       this.perform(action, agent, step);
     }
-    if (opening) this.applied(step);
+    if (opening) this.applied(agent, evidence, step);
   }
 
-  private applied(step: Step): void {
+  private applied(agent: Agent, evidence: GoneEvidence, step: Step): void {
     step.target?.call.emit('policyApplied', {
       situation: step.situation,
       column: step.column,
       actions: step.actions,
+      agentId: agent.id,
+      evidence,
     });
   }
 

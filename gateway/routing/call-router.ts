@@ -8,8 +8,15 @@ import type { Call } from '../call/call';
 import type { PromptFile } from '../../media';
 import { CallQueue } from '../queue/call-queue';
 
+/** Several gateways (gateway/state/): the queue is shared and pairs are claimed there. */
+export interface SharedRouting {
+  queue: CallQueue & { claimed(callId: string): boolean };
+  /** Atomic pairs of this gateway's waiting calls and agents, each agent already ringing. */
+  claim(): Promise<{ callId: string; agentId: string }[]>;
+}
+
 export class CallRouter {
-  readonly queue = new CallQueue();
+  readonly queue: CallQueue;
   private dispatching = false;
   private again = false;
   /** Calls whose maximum wait passed while an agent was ringing. */
@@ -21,7 +28,9 @@ export class CallRouter {
     private readonly config: Pick<HoldfastConfig, 'queue' | 'overflow'>,
     private readonly overflowPrompt: PromptFile | undefined,
     private readonly log: Logger,
+    private readonly shared?: SharedRouting,
   ) {
+    this.queue = shared?.queue ?? new CallQueue();
     agents.on('status', (agent) => {
       if (agent.status === 'available') this.dispatchSoon();
     });
@@ -48,6 +57,10 @@ export class CallRouter {
 
   /** Offers each waiting call, in order, to the best agent for it. */
   dispatch(): void {
+    if (this.shared) {
+      void this.dispatchShared(this.shared);
+      return;
+    }
     if (this.dispatching) {
       this.again = true;
       return;
@@ -68,6 +81,37 @@ export class CallRouter {
           this.offer(call, agent).catch((err: Error) => call.fail(err));
         }
       } while (this.again);
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  /** As dispatch(), with the pairs made (and the agents claimed) in the shared store. */
+  private async dispatchShared(s: SharedRouting): Promise<void> {
+    if (this.dispatching) {
+      this.again = true;
+      return;
+    }
+    this.dispatching = true;
+    try {
+      do {
+        this.again = false;
+        if (!this.queue.size) break;
+        for (const { callId, agentId } of await s.claim()) {
+          const call = this.calls.get(callId);
+          const agent = this.agents.get(agentId);
+          // Left the local queue meanwhile (ended, overflowed): the agent goes back.
+          const waiting = s.queue.claimed(callId);
+          if (!agent) continue;
+          if (!call || call.ended || !waiting) {
+            if (agent.status === 'ringing') this.agents.move(agent, 'available');
+            continue;
+          }
+          this.offer(call, agent).catch((err: Error) => call.fail(err));
+        }
+      } while (this.again);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'shared dispatch failed');
     } finally {
       this.dispatching = false;
     }

@@ -57,6 +57,14 @@ export function customerInviteHandler(deps: CustomerInviteDeps) {
         sdp ? 'customer SDP refused' : 'could not anchor the call',
       );
       if (sdp) res.send(488, { headers: { Warning: warning(err.reason) } });
+      // rtpengine is down or restarting: the SBC should retry (elsewhere, or here shortly).
+      else if (!res.finalResponseSent)
+        res.send(503, {
+          headers: {
+            'Retry-After': String(deps.retryAfterS),
+            Reason: 'SIP;cause=503;text="media server unavailable"',
+          },
+        });
       await call.close('error', {
         status: sdp ? 488 : 503,
         reason: sdp ? undefined : 'SIP;cause=503;text="media server unavailable"',

@@ -47,6 +47,12 @@ export interface DigestAuthOptions {
   /** Most nonces remembered (default 10 000, a few MB at most). */
   maxNonces?: number;
   secret?: Buffer;
+  /**
+   * Gateways sharing one contact centre (and `secret`): a nonce another of them issued is
+   * taken as issued when first seen here, since the SIP server spreads a challenge and the
+   * REGISTER that answers it over the instances.
+   */
+  peerNonces?: boolean;
 }
 
 export interface DigestRequest {
@@ -69,6 +75,7 @@ export class DigestAuth {
   private readonly now: () => number;
   private readonly nonceTtlMs: number;
   private readonly nonces: NonceTable;
+  private readonly peerNonces: boolean;
 
   constructor(
     readonly realm: string,
@@ -77,6 +84,7 @@ export class DigestAuth {
     this.secret = opts.secret ?? randomBytes(32);
     this.now = opts.now ?? Date.now;
     this.nonceTtlMs = opts.nonceTtlMs ?? 5 * 60_000;
+    this.peerNonces = opts.peerNonces ?? false;
     this.nonces = new NonceTable({
       ttlMs: this.nonceTtlMs,
       maxEntries: opts.maxNonces ?? 10_000,
@@ -130,7 +138,11 @@ export class DigestAuth {
     if (a.length !== b.length || !timingSafeEqual(a, b)) return refuse('wrong password');
     // The credentials are right: only the nonce can still be at fault, so stale=true lets
     // an honest client retry with a fresh nonce without asking its user for the password.
-    const use = this.nonces.use(p.nonce, nc, this.now());
+    let use = this.nonces.use(p.nonce, nc, this.now());
+    if (use === 'stale' && this.peerNonces && this.now() - issuedAt <= this.nonceTtlMs) {
+      this.nonces.add(p.nonce, issuedAt);
+      use = this.nonces.use(p.nonce, nc, this.now());
+    }
     if (use === 'stale') return refuse('stale nonce', true);
     if (use === 'replayed')
       return refuse(`replayed nonce count ${p.nc ?? '(none, nonce already used)'}`, true);

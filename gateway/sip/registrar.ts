@@ -108,6 +108,11 @@ export class Registrar {
     return { Contact: `<${c.uri}>;expires=${left}` };
   }
 
+  /** Another gateway took the agent's registration (shared state): its expiry is theirs. */
+  forget(agentId: string): void {
+    this.expiries.cancel(agentId);
+  }
+
   /** Registrations with a pending expiry. */
   get size(): number {
     return this.expiries.size;

@@ -14,6 +14,11 @@ export class RouteProbe {
     return this.live;
   }
 
+  /** The connection dropped: the routes must be taken anew (probe again). */
+  forget(): void {
+    this.live = false;
+  }
+
   /** Sends the probe; true once the server has sent it, false after `withinMs`. */
   async run(srf: SrfInstance, withinMs = 5000): Promise<boolean> {
     const sink = dgram.createSocket('udp4');

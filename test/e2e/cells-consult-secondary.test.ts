@@ -111,14 +111,12 @@ t.test(
       { agentId: 'bob', role: 'consult', endReason: 'secondary-disconnected' },
     ]);
     t.equal(record.legs.length, 2, 'two legs');
-    // The record opens an episode only when the call's primary is gone (its 'disconnected'
-    // event): the consulted agent's drop, and the cell run for it, are not in it yet.
     t.match(
       record.disconnects,
-      [{ agentId: 'bob', evidence: 'media-loss', cells: RELEASED }],
+      [{ agentId: 'bob', evidence: 'media-loss', outcome: 'released', cells: RELEASED }],
       "bob's drop as a disconnect episode, with its cell",
-      { todo: "call records have no episode for a consulted agent's drop" },
     );
+    t.equal(record.disconnects.length, 1, 'one episode');
   },
 );
 

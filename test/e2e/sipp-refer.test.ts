@@ -7,14 +7,7 @@ import { describeSipp, startSipp } from '../helpers/sipp';
 import { sleep, startTestGateway, waitFor } from './fixtures/gateway-harness';
 import { Agent, CUSTOMER_TONE, hearsTone } from './fixtures/parties';
 import { agentScenario, bestToneShare, staticAgent } from './fixtures/sipp-parties';
-import {
-  answer,
-  callGateway,
-  nothingLeft,
-  privatePorts,
-  ringOnly,
-  TONES,
-} from './fixtures/handover-scenes';
+import { answer, callGateway, nothingLeft, ringOnly, TONES } from './fixtures/handover-scenes';
 
 /** Bound of the SIPp run (its -timeout): a stuck test fails, it never hangs. */
 const SIPP_TIMEOUT_MS = 60_000;
@@ -33,7 +26,7 @@ t.test(
     const hf = await startTestGateway(
       t,
       [staticAgent('alice', alice), { id: 'bob', password: 'pw-bob' }],
-      { media: { ports: privatePorts() }, queue: { ringTimeoutMs: 20_000 } },
+      { queue: { ringTimeoutMs: 20_000 } },
     );
     const customer = await callGateway(t, hf);
     await waitFor(() => [...hf.gw.calls.values()][0]?.agentId === 'alice', 'with alice');

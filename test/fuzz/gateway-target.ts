@@ -70,12 +70,23 @@ export async function startGatewayTarget(scope: Teardownable): Promise<GatewayFu
       return res.status === 200 ? undefined : `GET /health: ${res.status}`;
     },
     async finish() {
-      // Fuzzed calls still waiting would be handed to the agent the moment it is free.
+      // Fuzzed calls still waiting would be handed to the agent the moment it is free. A
+      // late offer (INVITE without SDP) that is never ACKed waits for the SIP server's BYE
+      // after 64*T1 = 32 s (RFC 3261 §13.3.1.4), hence the bound.
       await waitFor(
         () => hf.gw.calls.size === 1 && hf.gw.stats().queued === 0,
-        'only the good call left (fuzzed calls ended at their maximum wait)',
-        20_000,
-      );
+        'only the good call left (fuzzed calls ended at their maximum wait or ACK timeout)',
+        45_000,
+      ).catch((err: Error) => {
+        const left = [...hf.gw.calls.values()].map((c) =>
+          JSON.stringify({
+            ...c.snapshot(),
+            deadlines: ['maxWait', 'final-prompt'].filter((d) => c.deadlines.has(d)),
+            size: c.deadlines.size,
+          }),
+        );
+        throw new Error(`${err.message}; calls left: ${left.join(' ')}`);
+      });
       const status = await customer.hangUp();
       if (status !== 200) throw new Error(`the good call's BYE got ${status}`);
       await hf.settled(20_000);

@@ -165,3 +165,44 @@ t.test(
     t.same(client.load, { inFlight: 0, queued: 0 });
   },
 );
+
+/** An rtpengine that answers 'ok' to everything, one request at a time, `delayMs` each. */
+async function slowPeer(t: Test, delayMs: number): Promise<{ port: number; seen: string[] }> {
+  const sock = dgram.createSocket('udp4');
+  const seen: string[] = [];
+  let busyUntil = 0;
+  sock.on('message', (msg, from) => {
+    const text = msg.toString('latin1');
+    const cookie = text.slice(0, text.indexOf(' '));
+    const command = /7:command(\d+):/.exec(text);
+    seen.push(command ? text.substr(command.index + command[0].length, Number(command[1])) : '?');
+    busyUntil = Math.max(busyUntil, Date.now()) + delayMs;
+    setTimeout(
+      () => sock.send(`${cookie} d6:result2:oke`, from.port, from.address),
+      busyUntil - Date.now(),
+    );
+  });
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => sock.close(() => r())));
+  return { port: sock.address().port, seen };
+}
+
+t.test("call control goes ahead of the watchdog's queries", async (t) => {
+  const peer = await slowPeer(t, 20);
+  const client = new NgClient({
+    host: '127.0.0.1',
+    port: peer.port,
+    maxInFlight: 32,
+    maxBackgroundInFlight: 2,
+  });
+  t.teardown(() => client.close());
+  const queries = [...Array(20).keys()].map((i) => client.request('query', { 'call-id': `q${i}` }));
+  const offer = client.request('offer', { 'call-id': 'new', sdp: 'v=0' });
+  const started = performance.now();
+  await offer;
+  const offerMs = performance.now() - started;
+  await Promise.all(queries);
+  t.equal(peer.seen.indexOf('offer'), 2, 'the offer is sent behind two queries, not twenty');
+  t.ok(offerMs < 200, `the offer answered in ${offerMs.toFixed(0)} ms (twenty queries: 400)`);
+  t.equal(peer.seen.length, 21, 'every query still goes out');
+});

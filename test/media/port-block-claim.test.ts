@@ -40,8 +40,16 @@ t.test("a dead owner's claim is taken over, a live one's is not", async (t) => {
   for (let s = 0; s < slots; s++)
     fs.writeFileSync(path.join(dir, `${16384 + s * 128}.lock`), '2147483646');
   const claim = claimPortBlock(6000, dir);
-  t.equal(fs.readFileSync(path.join(dir, `${claim.range.min}.lock`), 'utf8'), String(process.pid));
+  const lock = path.join(dir, `${claim.range.min}.lock`);
+  t.equal(fs.readFileSync(lock, 'utf8'), String(process.pid));
+  claim.heldAlsoBy(4242);
+  t.equal(fs.readFileSync(lock, 'utf8'), `${process.pid} 4242`, "its rtpengine's pid beside");
   claim.release();
+  // Every owner gone but its rtpengine still running (here: this test's parent): taken by
+  // nobody, since that rtpengine still binds the ports.
+  for (let s = 0; s < slots; s++)
+    fs.writeFileSync(path.join(dir, `${16384 + s * 128}.lock`), `2147483646 ${process.ppid}`);
+  t.throws(() => claimPortBlock(128, dir), /no free media port block/, 'an orphaned rtpengine');
   // Every slot held by a live process (this test's parent): nothing to take.
   for (let s = 0; s < slots; s++)
     fs.writeFileSync(path.join(dir, `${16384 + s * 128}.lock`), String(process.ppid));

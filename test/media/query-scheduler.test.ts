@@ -59,3 +59,23 @@ t.test(
     s.close();
   },
 );
+
+t.test('a run may say when it wants the next one; wake brings a job forward', async (t) => {
+  const clock = new ManualClock();
+  const s = new QueryScheduler({ maxPerSec: 1000, tickMs: 10, clock });
+  const at: number[] = [];
+  s.add('timed', 100, async () => {
+    at.push(clock.now());
+    return clock.now() + 1000;
+  });
+  await clock.advanceAsync(2500);
+  t.same(at, [0, 1000, 2000], 'every 1000 ms as asked, not every 100 ms');
+  s.wake('timed', 2600);
+  await clock.advanceAsync(200);
+  t.same(at, [0, 1000, 2000, 2600], 'woken at 2600');
+  s.wake('timed', 9000);
+  await clock.advanceAsync(1000);
+  t.same(at, [0, 1000, 2000, 2600, 3600], 'a later wake does not delay it');
+  s.wake('nobody', 0);
+  s.close();
+});

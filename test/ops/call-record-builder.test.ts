@@ -124,6 +124,75 @@ t.test('rerouted to another agent, then the customer leaves during a second drop
   t.equal(r.outcome, 'answered');
 });
 
+t.test(
+  "a consulted agent's drop is an episode of its own, beside the call's agent's",
+  async (t) => {
+    const { b, at } = builder();
+    b.legOffered('alice', { role: 'primary' });
+    b.legAnswered('alice');
+    at(10_000);
+    b.legOffered('bob', { role: 'consult' });
+    b.legAnswered('bob');
+    at(20_000);
+    // bob's cell releases his leg before it is told (the coordinator's order).
+    b.legEnded('bob', 'secondary-disconnected');
+    const cell = { column: 'consultSecondary', evidence: 'media-loss' as const };
+    b.policyApplied({
+      ...cell,
+      situation: 'disconnected',
+      actions: ['releaseSecondary'],
+      agentId: 'bob',
+    });
+    b.policyApplied({ ...cell, situation: 'windowElapsed', actions: [], agentId: 'bob' });
+    at(25_000);
+    b.agentGone('alice', 'transport-closed');
+    b.policyApplied({
+      situation: 'disconnected',
+      column: 'phoneCall',
+      actions: ['playDisconnectedPrompt'],
+      agentId: 'alice',
+      evidence: 'transport-closed',
+    });
+    at(26_000);
+    const r = b.end('customer-hangup');
+    t.same(
+      r.disconnects.map((e) => [e.agentId, e.evidence, e.outcome, e.durationMs, e.cells]),
+      [
+        ['bob', 'media-loss', 'released', 0, ['disconnected/consultSecondary: releaseSecondary']],
+        [
+          'alice',
+          'transport-closed',
+          'customer-left',
+          1000,
+          ['disconnected/phoneCall: playDisconnectedPrompt'],
+        ],
+      ],
+      "bob's episode closes with his leg; a later row for him opens nothing",
+    );
+  },
+);
+
+t.test("a part's episode still open at the end closes with the call", async (t) => {
+  const { b, at } = builder();
+  b.legOffered('alice', { role: 'primary' });
+  b.legAnswered('alice');
+  b.legOffered('bob', { role: 'transfer' });
+  b.policyApplied({
+    situation: 'disconnected',
+    column: 'transfer',
+    actions: ['continueTransfer'],
+    agentId: 'alice',
+    evidence: 'explicit-signal',
+  });
+  t.equal(b.disconnectedAgent, undefined, "not the call's own episode");
+  at(3000);
+  const r = b.end('shutdown');
+  t.same(
+    r.disconnects.map((e) => [e.agentId, e.outcome, e.durationMs]),
+    [['alice', 'call-ended', 3000]],
+  );
+});
+
 t.test('a shutdown during an episode ends it as call-ended; overflow is recorded', async (t) => {
   const { b, at } = builder();
   b.legOffered('a1');

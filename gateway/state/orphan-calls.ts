@@ -1,0 +1,125 @@
+// A dead instance's calls, on the survivor that took them over. Their dialogs live on in
+// the shared SIP server, which forwards nothing of them any more (in-dialog requests get
+// 481), but takes in-dialog requests for them from any connected app: so a survivor can
+// end them. Calls still waiting (queued, ringing, agent gone) are ended at once: BYE to
+// each dialog, the rtpengine session deleted. Connected calls are left talking (their
+// media flows through rtpengine without anyone's help) and watched there: once a side
+// has been silent for `silenceMs` (hung up: its BYE got 481), they are ended the same way
+// and their agent is free again.
+import type { Logger } from 'pino';
+import type { Clock } from '../../time/clock';
+import type { CallRecord, StateStore } from './state-store';
+
+/** What this file needs of drachtio-srf and rtpengine. */
+export interface OrphanDeps {
+  store: StateStore;
+  /** Sends a BYE in the SIP server's dialog `dialogId` (drachtio's stackDialogId). */
+  bye(dialogId: string): Promise<void>;
+  /** rtpengine `query` (rejects when it does not know the call) and `delete`. */
+  query(mediaCallId: string): Promise<Record<string, unknown>>;
+  deleteMedia(mediaCallId: string): Promise<void>;
+  /** The agent of an ended connected call is free again (in the store and here). */
+  freeAgent(agentId: string): Promise<void>;
+  clock: Clock;
+  log: Logger;
+  pollMs: number;
+  silenceMs: number;
+  note(what: { callId: string; from: string; state: string; outcome: string }): void;
+}
+
+export class OrphanCalls {
+  private readonly watched = new Map<string, { cancel(): void }>();
+  private closed = false;
+
+  constructor(private readonly d: OrphanDeps) {}
+
+  /** The calls a takeover handed over (queued ones included, as records). */
+  async adopt(from: string, calls: CallRecord[]): Promise<void> {
+    for (const c of calls) {
+      if (c.state === 'connected') this.watch(from, c);
+      else await this.end(from, c, `ended at takeover (was ${c.state})`);
+    }
+  }
+
+  get size(): number {
+    return this.watched.size;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of this.watched.values()) w.cancel();
+    this.watched.clear();
+  }
+
+  private watch(from: string, c: CallRecord): void {
+    this.d.log.info({ callId: c.callId, from }, 'connected call of a dead instance: media only');
+    this.d.note({ callId: c.callId, from, state: c.state, outcome: 'talking on, unsupervised' });
+    const poll = () => {
+      this.watched.set(
+        c.callId,
+        this.d.clock.after(this.d.pollMs, () => {
+          this.watched.delete(c.callId);
+          void this.check(from, c).then((over) => !over && !this.closed && poll());
+        }),
+      );
+    };
+    poll();
+  }
+
+  /** true once the call is over (ended here, or gone from rtpengine). */
+  private async check(from: string, c: CallRecord): Promise<boolean> {
+    if (!c.mediaCallId) {
+      await this.end(from, c, 'ended: no media to watch');
+      return true;
+    }
+    let reply: Record<string, unknown>;
+    try {
+      reply = await this.d.query(c.mediaCallId);
+    } catch {
+      await this.end(from, c, 'ended: rtpengine no longer has it');
+      return true;
+    }
+    const silentFor = Date.now() - lastPacketMs(reply, c.mediaTags);
+    if (silentFor < this.d.silenceMs) return false;
+    await this.end(from, c, `ended after a side was silent ${Math.round(silentFor)} ms`);
+    return true;
+  }
+
+  private async end(from: string, c: CallRecord, outcome: string): Promise<void> {
+    const { d } = this;
+    for (const id of c.dialogIds ?? [])
+      await d.bye(id).catch((err: Error) => d.log.debug({ err: err.message }, 'orphan BYE'));
+    if (c.mediaCallId)
+      await d
+        .deleteMedia(c.mediaCallId)
+        .catch((err: Error) => d.log.debug({ err: err.message }, 'orphan media delete'));
+    if (c.state === 'connected' && c.agentId)
+      await d
+        .freeAgent(c.agentId)
+        .catch((err: Error) =>
+          d.log.warn({ err: err.message, agentId: c.agentId }, 'could not free an agent'),
+        );
+    await d.store.endCall(c.callId).catch(() => undefined);
+    d.log.info({ callId: c.callId, from, outcome }, 'call of a dead instance');
+    d.note({ callId: c.callId, from, state: c.state, outcome });
+  }
+}
+
+/**
+ * When the quieter party last sent (rtpengine's query: "last packet" in unix seconds per
+ * stream; a party's latest stream counts, its RTCP or an old one does not; other tags, a
+ * stand-in's, are not parties). Now when rtpengine shows no party yet.
+ */
+function lastPacketMs(reply: Record<string, unknown>, parties: string[] = []): number {
+  let quietest = Infinity;
+  const tags = (reply.tags ?? {}) as Record<string, { medias?: { streams?: object[] }[] }>;
+  for (const [name, tag] of Object.entries(tags)) {
+    if (!parties.includes(name)) continue;
+    let latest = 0;
+    for (const m of tag.medias ?? [])
+      for (const s of m.streams ?? [])
+        latest = Math.max(latest, Number((s as Record<string, unknown>)['last packet']) || 0);
+    quietest = Math.min(quietest, latest * 1000);
+  }
+  return Number.isFinite(quietest) ? quietest : Date.now();
+}

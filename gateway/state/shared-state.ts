@@ -1,0 +1,277 @@
+// The gateway's side of sharing one contact centre with other instances (state.redis set):
+// agents and registrations kept in step (agent-sync.ts), the queue shared (shared-queue.ts)
+// with atomic claims for the router, each call's owner and state, the engagements, and
+// this instance's heartbeat. Without state.redis none of this exists: the gateway's own
+// objects are the state, as they always were.
+import type { Logger } from 'pino';
+import type { Agent } from '../agents/agent';
+import type { AgentDirectory } from '../agents/agent-directory';
+import type { Call } from '../call/call';
+import type { CallRegistry } from '../call/call-registry';
+import type { HoldfastConfig } from '../config/config-types';
+import type { Engagements } from '../engagements/engagements';
+import type { SharedRouting } from '../routing/call-router';
+import type { NgClient } from '../../media';
+import type { Clock } from '../../time/clock';
+import type { AgentAbsence } from '../policy/agent-absence';
+import { AgentSync } from './agent-sync';
+import { EpisodeLog } from './episode-log';
+import { OrphanCalls } from './orphan-calls';
+import { RedisStore } from './redis/redis-store';
+import { SharedQueue } from './shared-queue';
+
+export interface SharedStateOptions {
+  state: HoldfastConfig['state'] & { redis: { url: string; keyPrefix: string } };
+  agents: AgentDirectory;
+  calls: ReadonlyMap<string, Call>;
+  log: Logger;
+  clock: Clock;
+  /** Orphaned connected calls: a side silent this long has hung up. */
+  silenceMs: number;
+}
+
+/** What happened to what a dead instance held, as this survivor saw to it. */
+export interface TakeoverNote {
+  from: string;
+  what: string;
+  outcome: string;
+  at: number;
+}
+
+/** What the composition root connects once the router, registry and registrar exist. */
+export interface SharedStateParts {
+  registry: CallRegistry;
+  engagements: Engagements;
+  /** Something changed in the shared queue or an agent became free: dispatch again. */
+  dispatchSoon(): void;
+  /** Another instance took this agent's registration. */
+  registeredElsewhere(agent: Agent, changed: boolean): void;
+  /** host:port of the SIP server (known once connected). */
+  sipServer(): string;
+  absenceOf(
+    agentId: string,
+  ): Pick<AgentAbsence<unknown>, 'evidence' | 'situation' | 't0' | 'deadlinesAt'> | undefined;
+  /** A BYE in another instance's dialog, through the shared SIP server. */
+  bye(dialogId: string): Promise<void>;
+  ng: Pick<NgClient, 'request'>;
+}
+
+export class SharedState {
+  readonly routing: SharedRouting;
+  private readonly queue: SharedQueue;
+  private sync?: AgentSync;
+  private parts?: SharedStateParts;
+  private readonly stops: (() => void)[] = [];
+  private beat?: NodeJS.Timeout;
+  private episodes?: EpisodeLog;
+  private orphans?: OrphanCalls;
+  private sweeping = false;
+  /** Everything taken over from dead instances, and what became of it. */
+  readonly takeovers: TakeoverNote[] = [];
+
+  private constructor(
+    readonly store: RedisStore,
+    private readonly o: SharedStateOptions,
+  ) {
+    this.queue = new SharedQueue(store, o.calls, o.log);
+    this.routing = { queue: this.queue, claim: () => this.claim() };
+  }
+
+  static async open(o: SharedStateOptions): Promise<SharedState> {
+    const { state, log } = o;
+    const store = await RedisStore.open({
+      url: state.redis.url,
+      prefix: state.redis.keyPrefix,
+      instanceId: state.instanceId,
+      onError: (err) => log.warn({ err: err.message }, 'redis connection'),
+    });
+    log.info({ instanceId: state.instanceId }, 'sharing state through redis');
+    return new SharedState(store, o);
+  }
+
+  /** Loads the shared agents, then follows calls, engagements and the others' changes. */
+  async start(parts: SharedStateParts): Promise<void> {
+    this.parts = parts;
+    const { store, o } = this;
+    await this.heartbeat();
+    this.beat = setInterval(() => {
+      void this.heartbeat();
+      void this.sweep();
+    }, o.state.heartbeatMs);
+    this.beat.unref();
+    const sync = new AgentSync({
+      store,
+      agents: o.agents,
+      sipServer: parts.sipServer,
+      hooks: { registeredElsewhere: (a, changed) => parts.registeredElsewhere(a, changed) },
+      log: o.log,
+    });
+    this.sync = sync;
+    await sync.load();
+    this.stops.push(await sync.follow());
+    const note = (from: string) => (what: string, outcome: string) =>
+      this.takeovers.push({ from, what, outcome, at: Date.now() });
+    this.episodes = new EpisodeLog({
+      store,
+      agents: o.agents,
+      absenceOf: parts.absenceOf,
+      callOf: (id) => parts.engagements.primaryOf(id)?.call.id,
+      clock: o.clock,
+      log: o.log,
+      note: (n) => note('')(`episode ${n.agentId}`, n.outcome),
+    });
+    const episodes = this.episodes;
+    o.agents.on('status', (agent) => {
+      if (!sync.mirroring) episodes.statusChanged(agent);
+    });
+    this.orphans = new OrphanCalls({
+      store,
+      bye: parts.bye,
+      query: async (id) =>
+        (await parts.ng.request('query', { 'call-id': id })) as Record<string, unknown>,
+      deleteMedia: async (id) => {
+        await parts.ng.request('delete', { 'call-id': id });
+      },
+      freeAgent: async (agentId) => {
+        await store.moveAgent(agentId, 'busy', 'available', Date.now());
+        await sync.reload(agentId);
+      },
+      clock: o.clock,
+      log: o.log,
+      pollMs: Math.max(500, o.state.heartbeatMs),
+      silenceMs: o.silenceMs,
+      note: (n) => note(n.from)(`call ${n.callId} (${n.state})`, n.outcome),
+    });
+    this.stops.push(
+      await store.watch((c) => {
+        if (c.by !== store.instanceId && (c.kind === 'queue' || c.kind === 'agent'))
+          parts.dispatchSoon();
+      }),
+    );
+    parts.registry.on('opened', (call) => this.track(call));
+    parts.engagements.on('opened', (e) =>
+      this.write(store.openEngagement({ agentId: e.agentId, callId: e.call.id, role: e.role })),
+    );
+    parts.engagements.on('closed', (e) => this.write(store.closeEngagement(e.agentId, e.call.id)));
+  }
+
+  /** Digest options every instance shares: a REGISTER may answer another's challenge. */
+  async digestOptions(): Promise<{ secret: Buffer; peerNonces: true }> {
+    return { secret: Buffer.from(await this.store.secret('digest'), 'hex'), peerNonces: true };
+  }
+
+  get roundTrips(): number {
+    return this.store.roundTrips;
+  }
+
+  /** Round trips for the calls and agents, the heartbeat and takeover sweep left out. */
+  get workRoundTrips(): number {
+    const by = this.store.roundTripsBy;
+    const background = (by.HF_HEARTBEAT ?? 0) + (by.HF_INSTANCES ?? 0);
+    return this.store.roundTrips - background;
+  }
+
+  /** The agent registered (here or elsewhere): true when it ends a taken-over episode. */
+  agentBack(agent: Agent): boolean {
+    return this.episodes?.back(agent) ?? false;
+  }
+
+  /** Deadlines this instance holds for dead instances (resumed episodes, watched calls). */
+  get adopted(): number {
+    return (this.episodes?.resumedCount ?? 0) + (this.orphans?.size ?? 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.beat) clearInterval(this.beat);
+    this.episodes?.close();
+    this.orphans?.close();
+    for (const stop of this.stops.splice(0)) stop();
+    await this.store.close();
+  }
+
+  private async claim(): Promise<{ callId: string; agentId: string }[]> {
+    const now = Date.now();
+    const claims = await this.store.claim(now);
+    return claims.filter((c) => this.sync?.claimed(c.agentId, now, c.ver));
+  }
+
+  /** Dead instances (heartbeat expired): one survivor takes over what each held. */
+  private async sweep(): Promise<void> {
+    if (this.sweeping || !this.orphans || !this.episodes) return;
+    this.sweeping = true;
+    try {
+      for (const i of await this.store.instances()) {
+        if (i.alive || i.id === this.store.instanceId) continue;
+        const t = await this.store.takeOver(i.id, 'orphaned');
+        if (!t) continue;
+        this.o.log.warn(
+          {
+            from: i.id,
+            queued: t.queued.length,
+            calls: t.calls.length,
+            episodes: t.episodes.length,
+            freedAgents: t.freedAgents,
+          },
+          'instance lost: taking over what it held',
+        );
+        for (const id of t.freedAgents) await this.sync?.reload(id);
+        const queued = await Promise.all(t.queued.map((q) => this.store.call(q.callId)));
+        for (const q of t.queued) await this.store.dequeue(q.callId);
+        const records = queued.filter((c): c is NonNullable<typeof c> => !!c);
+        await this.orphans.adopt(i.id, [...records, ...t.calls]);
+        for (const e of t.episodes) this.episodes.resume(e);
+        this.parts?.dispatchSoon();
+      }
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message }, 'takeover sweep failed');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /** The call's owner (this instance), state and dialogs, for a survivor to act on. */
+  private track(call: Call): void {
+    const write = () => {
+      if (call.ended) return;
+      const legs = call.agentLegs.filter((l) => l.role === 'primary' && l.dialog);
+      const dialogIds = [
+        call.customer.stackDialogId,
+        ...legs.map((l) => dialogIdOf(l.dialog)),
+      ].filter((id): id is string => !!id);
+      const agentId = legs[0]?.agentId;
+      const mediaTags = [call.customer.tag, ...legs.map((l) => l.tag)];
+      this.write(
+        this.store.ownCall({
+          callId: call.id,
+          state: call.state,
+          mediaCallId: call.session.callId,
+          mediaTags,
+          ...(dialogIds.length ? { dialogIds } : {}),
+          ...(agentId ? { agentId } : {}),
+        }),
+      );
+    };
+    write();
+    call.on('state', write);
+    call.customer.on('state', write);
+    call.on('ended', () => this.write(this.store.endCall(call.id)));
+  }
+
+  private async heartbeat(): Promise<void> {
+    try {
+      await this.store.heartbeat(this.o.state.instanceTtlMs);
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message }, 'heartbeat failed');
+    }
+  }
+
+  private write(p: Promise<unknown>): void {
+    p.catch((err: Error) =>
+      this.o.log.error({ err: err.message }, 'could not write the shared state'),
+    );
+  }
+}
+
+function dialogIdOf(d: unknown): string | undefined {
+  return (d as { id?: string } | undefined)?.id;
+}

@@ -1,0 +1,158 @@
+// An instance killed with SIGKILL in the middle of its calls (connected, queued, one with
+// its agent gone): within a few seconds the survivor takes over. The dead instance's
+// waiting calls are ended cleanly (BYE through the shared SIP server, rtpengine session
+// deleted); its connected call talks on (audio decoded after the kill) and is ended once a
+// side hangs up; its disconnect episode carries on here (the agent's REGISTER brings it
+// back, and it takes one of the survivor's queued calls). The survivor's own calls never
+// notice, and nothing of anything is left at the end.
+import t, { type Test } from 'tap';
+import { Agent, Customer, CUSTOMER_TONE, hearsTone } from './fixtures/parties';
+import { waitFor } from './fixtures/gateway-harness';
+import { startChildInstance, startCluster } from '../state/cluster';
+import { RtpEndpoint } from '../helpers/rtp-endpoint';
+import type { SipAddress } from '../helpers/sip-server';
+import { SipError, TestUa, type Dialog } from './fixtures/test-ua';
+
+/** A customer whose INVITE waits in the queue (not awaited): its outcome when it comes. */
+async function waitingCall(t: Test, sip: SipAddress) {
+  const ep = await RtpEndpoint.open();
+  t.teardown(() => ep.close());
+  const ua = await TestUa.open('udp', sip, 'customer');
+  t.teardown(() => ua.close());
+  const outcome: { status?: number; dialog?: Dialog } = {};
+  ua.invite(`sip:support@${sip.host}:${sip.port}`, ep.sdp()).then(
+    (dialog) => Object.assign(outcome, { status: 200, dialog }),
+    (err: unknown) => (outcome.status = err instanceof SipError ? err.status : -1),
+  );
+  return { ua, ep, outcome };
+}
+
+const TONES = [600, 800, 1000, 1200];
+
+t.test('SIGKILL mid-load: the survivor takes over queue, episode and calls', async (t) => {
+  const ids = ['a1', 'a2', 'a3', 'a4'];
+  const c = await startCluster(t, {
+    instances: 1,
+    agents: ids.map((id) => ({ id, password: `pw-${id}` })),
+  });
+  const [survivor] = c.gateways;
+  const store = survivor.shared!.store;
+  const victim = await startChildInstance(t, c, 'gw-b');
+  await waitFor(
+    async () => (await store.instances()).some((i) => i.id === 'gw-b' && i.alive),
+    'the second instance beats',
+  );
+  const agents: Agent[] = [];
+  for (const [i, id] of ids.entries())
+    agents.push(await Agent.open(t, c.target, id, { tone: TONES[i], password: `pw-${id}` }));
+  await waitFor(
+    () => ids.every((id) => survivor.agents.get(id)!.status === 'available'),
+    'every agent available',
+  );
+
+  // Four connected calls: the SIP server gives two to each instance.
+  const talking: { customer: Customer; agent: Agent; onVictim: boolean }[] = [];
+  for (let i = 0; i < 4; i++) {
+    const customer = await Customer.call(t, c.target);
+    const onVictim = ![...survivor.calls.values()].some(
+      (k) => k.customer.sipCallId === customer.dialog.callId,
+    );
+    await waitFor(() => agents.filter((a) => a.dialogs.length).length === i + 1, 'answered');
+    const agent = agents.find((a) => a.dialogs.length && !talking.some((x) => x.agent === a))!;
+    talking.push({ customer, agent, onVictim });
+  }
+  const victimCalls = talking.filter((x) => x.onVictim);
+  t.equal(victimCalls.length, 2, 'two connected calls on the instance to be killed');
+  // One of them loses its agent (media stops): an episode on the victim.
+  const [dropped, kept] = victimCalls;
+  dropped.agent.ep.pause();
+  await waitFor(
+    async () => (await store.episode(dropped.agent.id))?.owner === 'gw-b',
+    'the episode is recorded by its instance',
+  );
+  // Four more calls wait (no agent is free, they hear music in early media): two on each.
+  const waiting = await Promise.all([0, 1, 2, 3].map(() => waitingCall(t, c.sip)));
+  await waitFor(async () => (await store.queue()).length === 4, 'four calls queued');
+  t.same((await store.queue()).map((q) => q.owner).sort(), ['gw-a', 'gw-a', 'gw-b', 'gw-b']);
+  const episodeBefore = (await store.episode(dropped.agent.id))!;
+
+  const killedAt = Date.now();
+  victim.child.kill('SIGKILL');
+  await victim.exited;
+
+  // The dead instance's waiting calls get a final answer from the SIP server (503: the
+  // app holding their INVITE is gone); the call whose agent is gone gets a BYE from here.
+  const outcomes = waiting.map((w) => w.outcome);
+  await waitFor(() => outcomes.filter((o) => o.status === 503).length === 2, '503 ×2', 6000);
+  await dropped.customer.ua.waitForBye(dropped.customer.dialog, 10_000);
+  const tookMs = Date.now() - killedAt;
+  t.ok(tookMs < 6000, `its waiting calls were ended ${tookMs} ms after the kill`);
+  t.same(
+    (await store.queue()).map((q) => q.owner),
+    ['gw-a', 'gw-a'],
+    "only the survivor's calls wait",
+  );
+  const episode = await store.episode(dropped.agent.id);
+  t.match(
+    episode,
+    { owner: 'gw-a', t0: episodeBefore.t0, presenceTimeoutAt: episodeBefore.presenceTimeoutAt },
+    'the episode is the survivor’s, with its deadlines unchanged',
+  );
+  t.notOk(
+    (await store.instances()).some((i) => i.id === 'gw-b'),
+    'the dead one is gone',
+  );
+  // The connected call of the dead instance talks on through rtpengine.
+  t.ok(
+    (await hearsTone(kept.customer.ep, TONES[agents.indexOf(kept.agent)])) > 0.8,
+    'still talking',
+  );
+  t.ok((await hearsTone(kept.agent.ep, CUSTOMER_TONE)) > 0.8, 'both ways');
+  // The survivor's own calls noticed nothing.
+  for (const x of talking.filter((y) => !y.onVictim))
+    t.ok((await hearsTone(x.customer.ep, TONES[agents.indexOf(x.agent)])) > 0.8, 'own call fine');
+
+  // The gone agent registers again: its episode ends here, and it takes a queued call.
+  const served = dropped.agent.nextCall(10_000);
+  t.equal(await dropped.agent.ua.register(`pw-${dropped.agent.id}`), 200);
+  dropped.agent.ep.resume();
+  await served;
+  t.equal(await store.episode(dropped.agent.id), undefined, 'the episode is over');
+
+  // The dead instance's connected call: the customer hangs up (the SIP server has nobody
+  // to give the BYE to), then its silence ends the call and frees the agent.
+  t.equal(await kept.customer.hangUp(), 481, 'the BYE of an orphaned dialog gets 481');
+  kept.customer.ep.pause();
+  await kept.agent.ua.waitForBye(kept.agent.current!, 12_000);
+  await waitFor(
+    () => survivor.agents.get(kept.agent.id)!.status !== 'busy',
+    'its agent is free again',
+    8000,
+  );
+
+  // Everything else ends normally.
+  for (const x of talking.filter((y) => !y.onVictim)) t.equal(await x.customer.hangUp(), 200);
+  await waitFor(async () => (await store.queue()).length === 0, 'the queue drains', 15_000);
+  await waitFor(
+    () => outcomes.filter((o) => o.status === 200).length === 2,
+    "the survivor's waiting calls were served",
+  );
+  for (const w of waiting) if (w.outcome.dialog) await w.ua.bye(w.outcome.dialog);
+  await waitFor(
+    async () => {
+      const s = survivor.stats();
+      const list = await survivor.ng.request('list', { limit: 1000 });
+      return (
+        s.calls === 0 &&
+        s.deadlines === 0 &&
+        s.queued === 0 &&
+        survivor.shared!.adopted === 0 &&
+        ((list.calls as string[] | undefined) ?? []).length === 0 &&
+        (await store.callsOf('gw-a')).length === 0
+      );
+    },
+    'nothing left on the survivor, in rtpengine or in the store',
+    15_000,
+  );
+  for (const n of survivor.shared!.takeovers) t.comment(`${n.from || '-'} ${n.what}: ${n.outcome}`);
+});
