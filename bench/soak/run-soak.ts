@@ -211,10 +211,22 @@ async function availableAgents(rig: Rig): Promise<{ available: number; others: s
   // Dropped agents signal their return a moment after their leg is released; WebSocket
   // agents may still be registering again after the last SIP server restart.
   const until = Date.now() + 15_000;
+  let nudged = false;
   for (;;) {
     const { agents } = (await rig.api('/v1/agents')) as {
       agents: { id: string; status: string; absence?: string }[];
     };
+    // An agent the gateway still holds as away (its return signal came before the gateway
+    // saw it go, as a call ended) comes back now, as a desktop eventually does. One left
+    // 'disconnected' with no absence is the gateway's fault: that one fails the check.
+    if (!nudged) {
+      nudged = true;
+      const away = agents.filter((a) => a.absence).map((a) => a.id);
+      await Promise.all(
+        rig.agents.filter((a) => away.includes(a.id)).map((a) => a.signalConnected()),
+      );
+      if (away.length) continue;
+    }
     const others = agents
       .filter((a) => a.status !== 'available')
       .map((a) => `${a.id}: ${a.status}${a.absence ? ` (${a.absence})` : ''}`);
