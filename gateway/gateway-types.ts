@@ -34,6 +34,8 @@ export interface GatewayStats {
   deadlines: number;
   registrations: number;
   watchedCalls: number;
+  /** SIP dialogs drachtio-srf still tracks (every leg of every call): 0 when idle. */
+  dialogs: number;
 }
 
 export interface RunningGateway {

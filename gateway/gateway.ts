@@ -365,6 +365,7 @@ export async function startGateway(
         deadlines: clock.pending - registrar.size,
         registrations: registrar.size,
         watchedCalls: watchdog.watchedCalls,
+        dialogs: srfDialogCount(srf),
       }),
       stop: () => (stopping ??= unwind()),
     };
@@ -372,4 +373,9 @@ export async function startGateway(
     await unwind();
     throw err;
   }
+}
+
+/** drachtio-srf keeps its dialogs in a private map; a leak there outlives every call. */
+function srfDialogCount(srf: Srf): number {
+  return (srf as unknown as { _dialogs?: Map<string, unknown> })._dialogs?.size ?? 0;
 }

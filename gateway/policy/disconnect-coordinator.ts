@@ -274,7 +274,13 @@ export class DisconnectCoordinator {
         evidence,
       );
     }
-    if (call.ended) return;
+    if (call.ended) {
+      // The call ended while the agent was being brought back to it: its engagement is
+      // gone, so nothing else moves it on from 'disconnected' (it is back, not away).
+      if (agent.status === 'disconnected' && !this.absences.has(agent.id))
+        this.d.agents.move(agent, 'available');
+      return;
+    }
     if (ok && agent.status === 'disconnected') {
       this.d.agents.move(agent, 'busy');
       return;
