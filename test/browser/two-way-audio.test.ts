@@ -82,8 +82,9 @@ t.test('two-way audio between the agent page and a customer', { skip: missing },
   await agent.click('#hold');
   await waitFor(() => call.held, 'held on the gateway');
   t.match(await agent.waitForText('#call-flags', /ON HOLD/), /ON HOLD/, 'the page shows on hold');
-  // rtpengine stops forwarding; the browser's concealment fades out what it last had.
-  await sleep(500);
+  // rtpengine stops forwarding once the hold is applied (after `held` turns true, later
+  // under load); the browser's concealment fades out what it last had.
+  await sleep(1500);
   const whileHeld = await agent.hearsTone(CUSTOMER_TONE, 800);
   t.ok(
     whileHeld < 0.2,
