@@ -11,7 +11,7 @@ const ALICE = 1000;
 
 t.test('an external rtpengine restarts: its calls end with a Reason; new calls work', async (t) => {
   // "External" to the gateway: launched (and restarted when killed) by the test.
-  const external = await launchRtpengine();
+  const external = await launchRtpengine({ portCount: 512 });
   t.teardown(() => external.stop());
   const hf = await startTestGateway(t, [{ id: 'alice', password: 'pw-alice' }], {
     env: { RTPENGINE_HOST: external.host, RTPENGINE_PORT: String(external.port) },

@@ -20,7 +20,9 @@ export async function rtpengineForTest(
   t: Test,
   opts: LaunchOptions = {},
 ): Promise<RtpengineForTest> {
-  const handle = await rtpengineFromEnv(opts);
+  // A small port block unless told: test files run side by side on one host.
+  const sized = opts.ports || opts.portCount ? opts : { ...opts, portCount: 1024 };
+  const handle = await rtpengineFromEnv(sized);
   const client = new NgClient({ host: handle.host, port: handle.port });
   t.teardown(async () => {
     client.close();

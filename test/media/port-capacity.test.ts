@@ -4,7 +4,7 @@
 import t, { type Test } from 'tap';
 import { MediaSession } from '../../media/media-session';
 import { claimPortBlock } from '../../media/port-block-claim';
-import { callsForPortRange } from '../../media/port-range';
+import { callsForPortRange, DEFAULT_PORT_COUNT } from '../../media/port-range';
 import { rtpengineForTest, uniqueCallId, type RtpengineForTest } from '../helpers/rtp-engine';
 import type { LaunchOptions } from '../../media/rtpengine-launcher';
 
@@ -72,7 +72,7 @@ t.test('1000 ports (the old default) run out where callsForPortRange says', { sk
 });
 
 t.test('the default range carries 500 calls at the peak', { skip }, async (t) => {
-  const re = await engine(t, {});
+  const re = await engine(t, { portCount: DEFAULT_PORT_COUNT });
   const { calls, error } = await fill(t, re, 500);
   t.equal(error, undefined, error?.message ?? 'no refusal');
   t.equal(calls, 500);

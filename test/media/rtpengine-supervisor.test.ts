@@ -16,7 +16,7 @@ import {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function launch(t: Test, opts: LaunchOptions = {}): Promise<RtpengineHandle> {
-  const handle = await launchRtpengine(opts);
+  const handle = await launchRtpengine({ portCount: 512, ...opts });
   t.teardown(() => handle.stop());
   return handle;
 }
