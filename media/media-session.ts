@@ -1,3 +1,5 @@
+// Why past ~350 lines: every ng command a call sends goes through this one class (its
+// serial queue and its legs' state); the pairing rules already live in call-topology.ts.
 // One call's media in rtpengine: every party (customer, agents, consulted or transfer
 // targets) is a leg, named by a tag the gateway chooses, with a profile ('rtp', 'webrtc');
 // rtpengine sees one call-id in which every leg is a monologue. Measured on 10.5 (README):

@@ -1,3 +1,5 @@
+// Why past ~350 lines: the leg's SIP dialog, media tag, watch and keep-alive share one
+// lifecycle and release(); the INVITE itself already lives in agent-dial.ts.
 // One agent (or the overflow destination) on a call: the INVITE towards it, then its dialog,
 // its tag in the call's rtpengine session, the watch on its media and its keep-alive.
 // What it observes about its party (media lost or back, transport gone, a re-INVITE after a
