@@ -28,10 +28,18 @@ export const KIND_WEIGHTS: Readonly<Record<CallKind, number>> = {
 
 export const CALL_KINDS = Object.keys(KIND_WEIGHTS) as CallKind[];
 
+export interface KindDeck {
+  (): CallKind;
+  /** A kind that could not run as drawn (ws-close on a UDP agent) is dealt again next. */
+  putBack(kind: CallKind): void;
+}
+
 /** An endless sequence of kinds in their proportions, shuffled deck by deck. */
-export function kindDeck(random: () => number = Math.random): () => CallKind {
+export function kindDeck(random: () => number = Math.random): KindDeck {
   let deck: CallKind[] = [];
-  return () => {
+  const again: CallKind[] = [];
+  const draw = () => {
+    if (again.length) return again.shift()!;
     if (!deck.length) {
       deck = CALL_KINDS.flatMap((k) => Array<CallKind>(KIND_WEIGHTS[k]).fill(k));
       for (let i = deck.length - 1; i > 0; i--) {
@@ -41,4 +49,5 @@ export function kindDeck(random: () => number = Math.random): () => CallKind {
     }
     return deck.pop()!;
   };
+  return Object.assign(draw, { putBack: (kind: CallKind) => void again.push(kind) });
 }

@@ -92,6 +92,9 @@ export async function runSoak(o: SoakOptions, say: (line: string) => void): Prom
       }
     }
     results.push(result);
+    // Which agent answers is the gateway's choice: a ws-close that met a UDP agent waits
+    // for the next call, so that every run closes WebSockets as often as it meant to.
+    if (result.kind !== result.ran) deck.putBack(result.kind);
     if (result.end === 'stuck' || result.end === 'error')
       say(
         `call ${key} (${result.ran}, ${result.sipCallId ?? 'no Call-ID'}): ${result.end} ${result.error ?? ''}`,
