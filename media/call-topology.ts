@@ -10,7 +10,7 @@
 // it, and with it the call when two tags or fewer remain).
 import type { BlockReasons } from './block-reasons';
 import { RtpengineError } from './errors';
-import { isLegProfile, type LegProfile } from './leg-profile';
+import { isLegProfile, profileOfSdp, type LegProfile } from './leg-profile';
 import { negotiate, type NgRequest } from './ng-negotiation';
 import type { Direction } from './sdp';
 import { answerDirection, withDirection } from './sdp-direction';
@@ -137,6 +137,9 @@ export class CallTopology {
   /** Records what a party sent. */
   record(leg: Leg, sdp: string, direction: Direction): void {
     leg.sdp = sdp;
+    // What it sent is what it speaks: answers to its offers keep their transport (RFC 3264
+    // §6.1), and our later offers to it use it too.
+    leg.profile = profileOfSdp(sdp) ?? leg.profile;
     if (leg.direction !== direction) {
       leg.direction = direction;
       if (!leg.standsInFor) this.opts.onDirection(leg.tag, direction);

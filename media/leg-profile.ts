@@ -1,6 +1,7 @@
 // What kind of media endpoint a leg is, and the ng flags that make rtpengine produce SDP
 // for it. Flags apply to the SDP rtpengine *sends to* that leg.
 import type { NgParams } from './ng-types';
+import { mediaTransport } from './sdp-transport';
 
 /** 'rtp': plain RTP/AVP (SBC, SIP phones, SIPp). 'webrtc': ICE + DTLS-SRTP, SAVPF. */
 export type LegProfile = 'rtp' | 'webrtc';
@@ -46,4 +47,19 @@ export function profileFlags(profile: LegProfile): NgParams {
 
 export function isLegProfile(value: unknown): value is LegProfile {
   return typeof value === 'string' && (LEG_PROFILES as readonly string[]).includes(value);
+}
+
+/**
+ * The profile a party's own SDP shows it speaks, when it is one of ours: its transport only
+ * suggested one (a WebSocket agent may answer in plain RTP). Undefined for anything else.
+ */
+export function profileOfSdp(sdp: string): LegProfile | undefined {
+  switch (mediaTransport(sdp)?.proto) {
+    case 'RTP/AVP':
+      return 'rtp';
+    case 'UDP/TLS/RTP/SAVPF':
+      return 'webrtc';
+    default:
+      return undefined;
+  }
 }

@@ -126,3 +126,28 @@ t.test(
     await scene.end();
   },
 );
+
+t.test(
+  'a WebSocket agent that speaks plain RTP comes back by re-INVITE: answered in plain RTP, heard both ways',
+  async (t) => {
+    // Offered WebRTC for its transport, it answers RTP/AVP: its own SDP is what it speaks.
+    const scene = await droppedCall(t, {
+      agents: { alice: { proto: 'ws' } },
+      policy: { reconnectWindowMs: 8000, presenceTimeoutMs: 16_000 },
+      drop: { by: 'media' },
+    });
+    const { call, agent: alice } = scene;
+    t.match(scene.offer.body.toString(), /UDP\/TLS\/RTP\/SAVPF/, 'offered WebRTC at first');
+    const old = alice.ep;
+    await alice.reconnectMedia(t);
+    t.teardown(() => old.close());
+    await waitFor(() => call.state === 'connected', 'reattached by the re-INVITE', 5000);
+    const answer = alice.lastReinviteAnswer;
+    t.match(answer ?? '', /m=audio \d+ RTP\/AVP /, 'the re-INVITE is answered in RTP/AVP');
+    await scene.twoWay('alice', {
+      customer: 'the customer hears alice again',
+      agent: 'and alice hears the customer',
+    });
+    await scene.end();
+  },
+);
