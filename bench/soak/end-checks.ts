@@ -125,6 +125,14 @@ export function evaluate(x: EvaluateInput): SoakReport {
     `${heard}/${talked.length}`,
     `≥ ${Math.round(x.options.heardShare * 100)} %`,
   );
+  // After a reattach or reroute; the few misses are calls an rtpengine kill caught.
+  const heardAgain = again.filter((r) => r.heardAgain).length;
+  check(
+    'customers heard an agent again after its return',
+    again.length > 0 && heardAgain / again.length >= x.options.heardShare,
+    `${heardAgain}/${again.length}`,
+    `≥ ${Math.round(x.options.heardShare * 100)} %`,
+  );
   check(
     'stuck or failed scripts',
     !results.some((r) => r.end === 'stuck' || r.end === 'error'),
@@ -185,7 +193,7 @@ export function evaluate(x: EvaluateInput): SoakReport {
     episodes,
     evidence,
     heardAgent: { heard, of: talked.length },
-    heardAgainAfterReturn: { heard: again.filter((r) => r.heardAgain).length, of: again.length },
+    heardAgainAfterReturn: { heard: heardAgain, of: again.length },
     loss: { ...x.lossStats, lossyCalls: results.filter((r) => r.lossy).length },
     faults: x.faults,
     gateway: { idle: usage(x.idle), warm: usage(warm), final: usage(final) },

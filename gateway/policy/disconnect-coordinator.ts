@@ -44,6 +44,8 @@ type Step = PolicyStep<Engagement>;
 
 export class DisconnectCoordinator {
   private readonly absences = new Map<string, AgentAbsence<Engagement>>();
+  /** Agents being brought back onto a call (reattach() under way). */
+  private readonly reattaching = new Set<string>();
 
   constructor(private readonly d: DisconnectCoordinatorDeps) {}
 
@@ -111,9 +113,12 @@ export class DisconnectCoordinator {
     this.absences.delete(agentId);
     const situation = absence.back(evidence);
     this.d.log.info({ agentId, evidence, situation, elapsedMs: absence.elapsedMs }, 'agent back');
-    // Without a call to rejoin the agent is simply available again.
-    const talking = this.d.engagements.primaryOf(agentId);
-    if (!talking && (agent.status === 'disconnected' || agent.status === 'offline'))
+    // Unless its return brought it back onto a call (a reattach now under way), the agent
+    // is simply available again: a ring it dropped, a call rerouted, nothing to rejoin.
+    if (
+      !this.reattaching.has(agentId) &&
+      (agent.status === 'disconnected' || agent.status === 'offline')
+    )
       this.d.agents.move(agent, 'available');
     return true;
   }
@@ -250,6 +255,19 @@ export class DisconnectCoordinator {
   }
 
   private async reattach(agent: Agent, e: Engagement, evidence: BackEvidence): Promise<void> {
+    this.reattaching.add(agent.id);
+    try {
+      await this.bringBack(agent, e, evidence);
+    } finally {
+      this.reattaching.delete(agent.id);
+      // Whatever became of the call (it failed, even), a returned agent is never left
+      // 'disconnected' with no absence to end it.
+      if (agent.status === 'disconnected' && !this.absences.has(agent.id))
+        this.d.agents.move(agent, 'available');
+    }
+  }
+
+  private async bringBack(agent: Agent, e: Engagement, evidence: BackEvidence): Promise<void> {
     const call = e.call;
     call.returning(evidence);
     let ok = false;
@@ -274,26 +292,18 @@ export class DisconnectCoordinator {
         evidence,
       );
     }
-    if (call.ended) {
-      // The call ended while the agent was being brought back to it: its engagement is
-      // gone, so nothing else moves it on from 'disconnected' (it is back, not away).
-      if (agent.status === 'disconnected' && !this.absences.has(agent.id))
-        this.d.agents.move(agent, 'available');
+    // A call that ended meanwhile leaves the agent to reattach()'s end: available.
+    if (call.ended) return;
+    if (ok) {
+      if (agent.status === 'disconnected') this.d.agents.move(agent, 'busy');
       return;
     }
-    if (ok && agent.status === 'disconnected') {
-      this.d.agents.move(agent, 'busy');
-      return;
-    }
-    if (!ok) {
-      // Back, but not reachable on the call: the customer must not wait for nothing.
-      this.d.log.warn(
-        { agentId: agent.id, callId: call.id },
-        'could not reattach the agent: rerouting',
-      );
-      this.reroute(call);
-      if (agent.status === 'disconnected') this.d.agents.move(agent, 'available');
-    }
+    // Back, but not reachable on the call: the customer must not wait for nothing.
+    this.d.log.warn(
+      { agentId: agent.id, callId: call.id },
+      'could not reattach the agent: rerouting',
+    );
+    this.reroute(call);
   }
 }
 

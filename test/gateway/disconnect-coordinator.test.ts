@@ -58,6 +58,9 @@ class FakeCall {
     this.asked.push('newLeg');
     return true;
   }
+  fail(_err: Error) {
+    this.asked.push('fail');
+  }
   reroute(raise: number) {
     this.asked.push(`reroute:${raise}`);
     this.agentId = undefined;
@@ -220,6 +223,42 @@ t.test('an agent that drops while being rung: the ring is cancelled', async (t) 
   s.coordinator.gone('bob', 'explicit-signal');
   t.same(c2.asked, ['cancelRing']);
   t.equal(bob.status, 'disconnected');
+  s.coordinator.close();
+});
+
+t.test(
+  'dropped while rung, back before the ring has ended: available, not left disconnected',
+  async (t) => {
+    const s = setup();
+    const bob = s.agents.get('bob')!;
+    const c2 = new FakeCall('c2', 'bob');
+    s.calls.set('c2', c2 as unknown as Call);
+    s.agents.move(bob, 'ringing');
+    s.engagements.add('bob', c2, new FakeLeg('setup'));
+    s.coordinator.gone('bob', 'transport-closed');
+    // The cancelled ring's leg (and engagement) is still on its way out.
+    t.ok(s.coordinator.back('bob', 're-register'));
+    await tick();
+    t.equal(bob.status, 'available');
+    t.equal(s.coordinator.size, 0);
+    s.coordinator.close();
+  },
+);
+
+t.test('a reattach that fails leaves the agent available, not disconnected', async (t) => {
+  const s = setup();
+  s.call.reattach = async () => {
+    throw new Error('rtpengine went away');
+  };
+  s.call.fail = () => {
+    s.call.ended = true;
+  };
+  s.coordinator.gone('alice', 'media-loss');
+  t.ok(s.coordinator.back('alice', 're-invite'));
+  await tick();
+  await tick();
+  t.ok(s.call.ended, 'the call failed');
+  t.equal(s.alice.status, 'available');
   s.coordinator.close();
 });
 
