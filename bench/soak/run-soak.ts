@@ -15,6 +15,21 @@ import { startRig, TIMING, type Rig } from './soak-rig';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The gateway at rest: the lowest RSS of a few probes, each after a full collection, over
+ * about two seconds. V8 and malloc hand freed pages back over a moment, not at the GC, so
+ * one probe right after a busy spell reads tens of MB the gateway no longer holds.
+ */
+async function restingProbe(rig: Rig): Promise<GatewayProbe> {
+  let best = await rig.gateway.probe({ gc: true });
+  for (let i = 0; i < 3; i++) {
+    await sleep(700);
+    const p = await rig.gateway.probe({ gc: true });
+    if (p.rssKb < best.rssKb) best = p;
+  }
+  return best;
+}
+
 export async function runSoak(o: SoakOptions, say: (line: string) => void): Promise<SoakReport> {
   const t0 = Date.now();
   const deadline = t0 + o.minutes * 60_000;
@@ -128,7 +143,7 @@ export async function runSoak(o: SoakOptions, say: (line: string) => void): Prom
   try {
     await launch(Math.min(o.warmupCalls, o.calls));
     await settle(rig);
-    warm = await rig.gateway.probe({ gc: true });
+    warm = await restingProbe(rig);
     say(
       `soak: warm-up of ${started} calls done; baseline RSS ${mb(warm.rssKb)} MB, ${warm.fds} fds`,
     );
@@ -151,7 +166,7 @@ export async function runSoak(o: SoakOptions, say: (line: string) => void): Prom
       say(`soak: calls left in the gateway: ${JSON.stringify(await rig.api('/v1/calls'))}`);
     await waitForRecords(rig, results, 30_000);
     agentsAvailable = await availableAgents(rig);
-    final = await rig.gateway.probe({ gc: true });
+    final = await restingProbe(rig);
   } finally {
     clearInterval(ticker);
     gatewayExit = (await rig.close()).gatewayExit;
