@@ -13,9 +13,20 @@ export class DialFailedError extends Error {
   }
 }
 
+/**
+ * How long a cancelled INVITE waits for its final response (the 487, or a 200 that crossed
+ * the CANCEL) before it is given up. It normally comes at once; a SIP server that lost the
+ * transaction (it restarted, or its connection to us dropped) never sends it, and
+ * drachtio-srf then never settles the request.
+ */
+export const CANCELLED_FINAL_WAIT_MS = 4000;
+
 export class AgentDial {
   private request?: SipRequest;
   private cancelled = false;
+  private giveUp?: (err: Error) => void;
+  private giveUpTimer?: NodeJS.Timeout;
+  private done = false;
   readonly answered: Promise<SipDialog>;
 
   constructor(
@@ -25,7 +36,7 @@ export class AgentDial {
     headers: Record<string, string>,
     onProvisional: (res: SipResponse) => void,
   ) {
-    this.answered = srf
+    const invited = srf
       .createUAC(
         uri,
         { localSdp: sdp, headers },
@@ -43,6 +54,7 @@ export class AgentDial {
       )
       .then(
         (dialog) => {
+          this.settled();
           if (this.cancelled) {
             dialog.destroy();
             throw new DialFailedError(`INVITE to ${uri} answered after it was cancelled`, 487);
@@ -50,6 +62,7 @@ export class AgentDial {
           return dialog;
         },
         (err: unknown) => {
+          this.settled();
           const status = sipStatusOf(err);
           throw new DialFailedError(
             `INVITE to ${uri} failed: ${status ?? (err as Error)?.message ?? String(err)}`,
@@ -57,12 +70,32 @@ export class AgentDial {
           );
         },
       );
+    const givenUp = new Promise<never>((_, reject) => (this.giveUp = reject));
+    this.answered = Promise.race([invited, givenUp]);
   }
 
   cancel(): void {
     if (this.cancelled) return;
     this.cancelled = true;
     if (this.request) this.sendCancel();
+    if (this.done) return;
+    this.giveUpTimer = setTimeout(
+      () =>
+        this.giveUp?.(
+          new DialFailedError(
+            `INVITE cancelled, no final response within ${CANCELLED_FINAL_WAIT_MS} ms`,
+            487,
+          ),
+        ),
+      CANCELLED_FINAL_WAIT_MS,
+    );
+    this.giveUpTimer.unref();
+  }
+
+  private settled(): void {
+    this.done = true;
+    if (this.giveUpTimer) clearTimeout(this.giveUpTimer);
+    this.giveUpTimer = undefined;
   }
 
   private sendCancel(): void {

@@ -5,72 +5,26 @@
 // keeps its media (the customer still hears the agent); the gateway reconnects by itself
 // and is ready again; the call that was up ends with its record ('signalling-lost') and its
 // media deleted; a new call works end to end with audio both ways; nothing is left.
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import t from 'tap';
-import { parseConfig } from '../../gateway/config/load-config';
-import { startGateway } from '../../gateway/gateway';
-import { freePort } from '../helpers/sip-ports';
-import { runCli, type CliProcess } from './fixtures/cli-process';
-import { sleep, waitFor, type TestGateway } from './fixtures/gateway-harness';
+import { sleep, waitFor } from './fixtures/gateway-harness';
 import { doesNotHear, hears, hearsSilence } from './fixtures/hearing';
 import { Agent, CUSTOMER_TONE, Customer } from './fixtures/parties';
+import { gatewayOnSeparateServer, startSipServer } from './fixtures/separate-sip-server';
 
 const ALICE_TONE = 1000;
-const SECRET = 'reconnect-secret';
-
-function startSipServer(ports: { sip: number; drachtio: number }): CliProcess {
-  const args = ['sipserver', '--secret', SECRET, '--address', '127.0.0.1'];
-  args.push(
-    '--port',
-    String(ports.drachtio),
-    '--contact',
-    `sip:127.0.0.1:${ports.sip};transport=udp`,
-  );
-  return runCli(t, args, {}, 120_000);
-}
-
-/** The gateway's log lines (JSON), kept in memory. */
-function memoryLog() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
 
 t.test(
   'the SIP server process dies and comes back: not ready meanwhile, the call up keeps its media then ends with a record, a new call works',
   async (t) => {
-    const ports = { sip: await freePort(), drachtio: await freePort() };
-    let server = startSipServer(ports);
-    await server.waitFor(/sipserver: drachtio apps on/, 20_000);
-
-    const log = memoryLog();
-    const config = parseConfig(
-      {
-        http: { listen: '127.0.0.1:0', adminToken: 'admin' },
-        agents: [{ id: 'alice', password: 'alice-pw', token: 'alice-token' }],
-        policy: { reconnectWindowMs: 30_000, presenceTimeoutMs: 60_000, keepaliveMs: 0 },
-        media: { lossMs: 600, portBlock: 512 },
-        log: { level: 'info' },
-      },
-      {
-        env: {
-          DRACHTIO_HOST: '127.0.0.1',
-          DRACHTIO_PORT: String(ports.drachtio),
-          DRACHTIO_SECRET: SECRET,
-        },
-      },
-    );
-    const gw = await startGateway(config, { logger: log.logger, processMetrics: false });
-    t.teardown(() => gw.stop());
-    const ready = async () => (await fetch(`http://${gw.http.host}:${gw.http.port}/ready`)).status;
-    const logged = (msg: RegExp) => log.lines.filter((l) => msg.test(String(l.msg)));
-    const hf = { sip: { udp: { host: '127.0.0.1', port: ports.sip } } } as unknown as TestGateway;
+    const rig = await gatewayOnSeparateServer(t, {
+      http: { listen: '127.0.0.1:0', adminToken: 'admin' },
+      agents: [{ id: 'alice', password: 'alice-pw', token: 'alice-token' }],
+      policy: { reconnectWindowMs: 30_000, presenceTimeoutMs: 60_000, keepaliveMs: 0 },
+      media: { lossMs: 600, portBlock: 512 },
+      log: { level: 'info' },
+    });
+    const { gw, hf, logged, ready, ports } = rig;
+    let server = rig.server;
     await waitFor(async () => (await ready()) === 200, 'ready', 10_000);
 
     const alice = await Agent.open(t, hf, 'alice', { tone: ALICE_TONE, password: 'alice-pw' });
@@ -98,8 +52,7 @@ t.test(
     t.equal(await ready(), 503, 'still not ready');
 
     // It comes back on the same ports.
-    server = startSipServer(ports);
-    await server.waitFor(/sipserver: drachtio apps on/, 20_000);
+    server = await startSipServer(t, ports);
     const listeningAt = Date.now();
     await waitFor(async () => (await ready()) === 200, '/ready again', 15_000);
     // Reconnect attempts are at most RECONNECT_MAX_DELAY_MS (2 s) apart, however long the outage.
