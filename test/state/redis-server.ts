@@ -6,6 +6,7 @@ import net from 'node:net';
 export interface TestRedis {
   url: string;
   port: number;
+  pid: number;
   /** Kills the server (SIGKILL) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -60,6 +61,7 @@ export async function startRedis(): Promise<TestRedis> {
     return {
       url: `redis://127.0.0.1:${port}`,
       port,
+      pid: child.pid!,
       stop: async () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         await exited;
