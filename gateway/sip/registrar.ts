@@ -113,6 +113,18 @@ export class Registrar {
     this.expiries.cancel(agentId);
   }
 
+  /**
+   * A dead instance's registration of the agent is now this gateway's: it ends at the
+   * absolute expiry the REGISTER was granted (at once if that is past), unless refreshed.
+   */
+  adopt(agentId: string, expiresAt: number | undefined): void {
+    const agent = this.agents.get(agentId);
+    if (!agent?.contact || agent.config.uri || expiresAt === undefined) return;
+    const left = Math.max(0, expiresAt - Date.now());
+    this.expiries.set(agent.id, left, () => this.unregister(agent));
+    this.log.info({ agentId, expiresInMs: left }, 'registration of a lost instance adopted');
+  }
+
   /** Registrations with a pending expiry. */
   get size(): number {
     return this.expiries.size;

@@ -231,7 +231,14 @@ export class InProcessStore implements StateStore {
     if (!this.s.instances.has(from) || this.alive(from)) return undefined;
     this.s.instances.delete(from);
     const now = Date.now();
-    const t: Takeover = { from, queued: [], episodes: [], calls: [], freedAgents: [] };
+    const t: Takeover = {
+      from,
+      queued: [],
+      episodes: [],
+      calls: [],
+      freedAgents: [],
+      registrations: [],
+    };
     for (const q of this.ordered())
       if (q.owner === from) t.queued.push(copy(Object.assign(q, { owner: this.instanceId })));
     for (const e of this.s.episodes.values())
@@ -255,6 +262,10 @@ export class InProcessStore implements StateStore {
       }
     }
     t.freedAgents.sort();
+    for (const r of this.s.registrations.values())
+      if (r.instanceId === from)
+        t.registrations.push(copy(Object.assign(r, { instanceId: this.instanceId })));
+    t.registrations.sort((x, y) => x.agentId.localeCompare(y.agentId));
     this.emit({ kind: 'queue' });
     return t;
   }

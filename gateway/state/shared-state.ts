@@ -19,6 +19,7 @@ import { EpisodeLog } from './episode-log';
 import { OrphanCalls } from './orphan-calls';
 import { RedisStore } from './redis/redis-store';
 import { SharedQueue } from './shared-queue';
+import type { Registration } from './state-store';
 
 export interface SharedStateOptions {
   state: HoldfastConfig['state'] & { redis: { url: string; keyPrefix: string } };
@@ -46,6 +47,8 @@ export interface SharedStateParts {
   dispatchSoon(): void;
   /** Another instance took this agent's registration. */
   registeredElsewhere(agent: Agent, changed: boolean): void;
+  /** A dead instance's registration is now this one's: expire it at its own time. */
+  adoptRegistration(r: Registration): void;
   /** host:port of the SIP server (known once connected). */
   sipServer(): string;
   absenceOf(
@@ -211,6 +214,7 @@ export class SharedState {
             calls: t.calls.length,
             episodes: t.episodes.length,
             freedAgents: t.freedAgents,
+            registrations: t.registrations.length,
           },
           'instance lost: taking over what it held',
         );
@@ -220,6 +224,7 @@ export class SharedState {
         const records = queued.filter((c): c is NonNullable<typeof c> => !!c);
         await this.orphans.adopt(i.id, [...records, ...t.calls]);
         for (const e of t.episodes) this.episodes.resume(e);
+        for (const r of t.registrations) this.parts?.adoptRegistration(r);
         this.parts?.dispatchSoon();
       }
     } catch (err) {

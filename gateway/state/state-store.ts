@@ -102,6 +102,8 @@ export interface Takeover {
   calls: CallRecord[];
   /** Agents it had claimed (ringing) for calls that died with it: available again. */
   freedAgents: string[];
+  /** The registrations it had taken, now this instance's: it runs their expiries. */
+  registrations: Registration[];
 }
 
 /** `by`: the instance that made the change. */

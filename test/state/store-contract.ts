@@ -225,6 +225,14 @@ export function storeContract(t: Test, open: () => Promise<Trio>): void {
       presenceTimeoutAt: 92002,
     });
     await b.enqueue(call('b-call', 50));
+    // idle-agent's binding: taken by a, with its absolute expiry; b-agent's: taken by b.
+    await a.register({
+      agentId: 'idle-agent',
+      contact: { ...contact('idle-agent'), expiresAt: 1_796_145_409_847 },
+      sipServer: '127.0.0.1:5060',
+    });
+    await b.initAgent({ id: 'b-agent', status: 'offline', now: 1000 });
+    await b.register({ agentId: 'b-agent', contact: contact('b-agent'), sipServer: 's' });
     t.equal(await b.takeOver(a.instanceId, 'orphaned'), undefined, 'not while a is alive');
     await a.heartbeat(1);
     await sleep(30);
@@ -243,6 +251,17 @@ export function storeContract(t: Test, open: () => Promise<Trio>): void {
       [['gone-agent', winner.instanceId, 92002]],
     );
     t.same(got.freedAgents, ['ringing-agent']);
+    t.same(
+      got.registrations.map((r) => [r.agentId, r.instanceId]),
+      ['busy-agent', 'gone-agent', 'idle-agent', 'ringing-agent'].map((id) => [
+        id,
+        winner.instanceId,
+      ]),
+      "a's registrations are the survivor's",
+    );
+    t.equal(got.registrations[2].contact.expiresAt, 1_796_145_409_847, 'with their expiry');
+    t.equal((await c.registration('idle-agent'))?.instanceId, winner.instanceId);
+    t.equal((await c.registration('b-agent'))?.instanceId, b.instanceId, "b's stay b's");
     t.same(got.calls.map((k) => [k.callId, k.fate, k.owner]).sort(), [
       ['connected', 'orphaned', winner.instanceId],
       ['ringing', 'orphaned', winner.instanceId],

@@ -212,7 +212,7 @@ local p, me, from, fate, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if redis.call('EXISTS', p .. 'instance:' .. from) == 1 then return '' end
 if not redis.call('ZSCORE', p .. 'instances', from) then return '' end
 redis.call('ZREM', p .. 'instances', from)
-local t = { from = from, queued = {}, episodes = {}, calls = {}, freedAgents = {} }
+local t = { from = from, queued = {}, episodes = {}, calls = {}, freedAgents = {}, registrations = {} }
 local queuedIds = {}
 for _, c in ipairs(redis.call('ZRANGE', p .. 'queue', 0, -1)) do
   local text = redis.call('GET', p .. 'q:' .. c)
@@ -255,6 +255,13 @@ for _, id in ipairs(redis.call('SMEMBERS', p .. 'agents')) do
       redis.call('HSET', k, 'holder', me)
     end
     bump(p, me, id)
+  end
+  local reg = redis.call('GET', p .. 'reg:' .. id)
+  local r = reg and cjson.decode(reg)
+  if r and r.instanceId == from then
+    r.instanceId = me
+    redis.call('SET', p .. 'reg:' .. id, cjson.encode(r))
+    table.insert(t.registrations, r)
   end
 end
 publish(p, me, { k = 'queue' })

@@ -210,6 +210,9 @@ export class RedisStore implements StateStore {
       episodes: list<EpisodeRecord>(t.episodes),
       calls: list<Record<string, string>>(t.calls).map((h) => callOf(h.callId, h)!),
       freedAgents: list<string>(t.freedAgents).sort(),
+      registrations: list<Registration>(t.registrations).sort((x, y) =>
+        x.agentId.localeCompare(y.agentId),
+      ),
     };
   }
 
