@@ -31,6 +31,7 @@ export class InProcessSpace {
   readonly episodes = new Map<string, EpisodeRecord>();
   readonly instances = new Map<string, { seenAt: number; until: number }>();
   readonly secrets = new Map<string, string>();
+  readonly nonces = new Map<string, { nc: number; expiresAt: number }>();
   readonly events = new EventEmitter<{ change: [StateChange] }>();
 }
 
@@ -208,6 +209,15 @@ export class InProcessStore implements StateStore {
   async episode(agentId: string): Promise<EpisodeRecord | undefined> {
     const e = this.s.episodes.get(agentId);
     return e && copy(e);
+  }
+
+  async useNonce(nonce: string, nc: number, expiresAt: number): Promise<boolean> {
+    const now = Date.now();
+    for (const [n, e] of this.s.nonces) if (e.expiresAt <= now) this.s.nonces.delete(n);
+    const last = this.s.nonces.get(nonce)?.nc ?? 0;
+    if (nc <= last) return false;
+    this.s.nonces.set(nonce, { nc, expiresAt });
+    return true;
   }
 
   async secret(name: string): Promise<string> {

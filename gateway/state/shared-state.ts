@@ -20,6 +20,7 @@ import { OrphanCalls } from './orphan-calls';
 import { RedisStore } from './redis/redis-store';
 import { SharedQueue } from './shared-queue';
 import type { Registration } from './state-store';
+import type { DigestAuthOptions } from '../sip/digest-auth';
 
 export interface SharedStateOptions {
   state: HoldfastConfig['state'] & { redis: { url: string; keyPrefix: string } };
@@ -158,9 +159,24 @@ export class SharedState {
     parts.engagements.on('closed', (e) => this.write(store.closeEngagement(e.agentId, e.call.id)));
   }
 
-  /** Digest options every instance shares: a REGISTER may answer another's challenge. */
-  async digestOptions(): Promise<{ secret: Buffer; peerNonces: true }> {
-    return { secret: Buffer.from(await this.store.secret('digest'), 'hex'), peerNonces: true };
+  /**
+   * Digest options every instance shares: a REGISTER may answer another's challenge, and a
+   * nonce count is taken once for all of them (a replay to another instance is refused).
+   */
+  async digestOptions(): Promise<DigestAuthOptions> {
+    return {
+      secret: Buffer.from(await this.store.secret('digest'), 'hex'),
+      peerNonces: true,
+      sharedCounts: async (nonce, nc, expiresAt) => {
+        try {
+          return await this.store.useNonce(nonce, nc, expiresAt);
+        } catch (err) {
+          // Redis away: replay protection falls back to this instance's own table.
+          this.o.log.warn({ err: (err as Error).message }, 'nonce count not shared');
+          return true;
+        }
+      },
+    };
   }
 
   get roundTrips(): number {

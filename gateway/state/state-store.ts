@@ -163,6 +163,12 @@ export interface StateStore {
 
   /** A random secret (hex) made by the first instance that asks, the same for all. */
   secret(name: string): Promise<string>;
+  /**
+   * Takes one use of a digest nonce with count `nc`, atomically across instances: true when
+   * `nc` exceeds every count taken before (a replay, on any instance, gets false). The
+   * count is forgotten at `expiresAt` (wall-clock ms), when the nonce is stale anyway.
+   */
+  useNonce(nonce: string, nc: number, expiresAt: number): Promise<boolean>;
 
   /** This instance is alive for `ttlMs` more. */
   heartbeat(ttlMs: number): Promise<void>;

@@ -284,6 +284,21 @@ export function storeContract(t: Test, open: () => Promise<Trio>): void {
     t.equal(await b.takeOver(a.instanceId, 'orphaned'), undefined, 'and only once');
   });
 
+  each('a digest nonce count is taken once, whichever instance asks', async (t, { a, b, c }) => {
+    const until = Date.now() + 60_000;
+    t.ok(await a.useNonce('n1', 1, until), 'nc 1 on a');
+    t.notOk(await b.useNonce('n1', 1, until), 'the same count on b is a replay');
+    t.ok(await c.useNonce('n1', 2, until), 'a higher count on c is fine');
+    t.notOk(await a.useNonce('n1', 2, until), 'and then a replay on a');
+    t.notOk(await b.useNonce('n1', 1, until), 'a lower one too');
+    const racing = await Promise.all([a, b, c].map((s) => s.useNonce('n1', 3, until)));
+    t.equal(racing.filter(Boolean).length, 1, 'racing instances: exactly one takes count 3');
+    t.ok(await b.useNonce('n2', 1, until), 'another nonce counts apart');
+    t.ok(await a.useNonce('n3', 1, Date.now() + 40));
+    await sleep(120);
+    t.ok(await b.useNonce('n3', 1, Date.now() + 40), 'an expired nonce is forgotten');
+  });
+
   each("every instance sees the others' changes", async (t, { a, b }) => {
     const seen: string[] = [];
     const stop = await b.watch((ch) => {

@@ -185,6 +185,14 @@ redis.call('SET', p .. 'ep:' .. id, cjson.encode(e))
 publish(p, me, { k = 'episode', agentId = id })
 return 1`;
 
+/** ARGV: p, me, nonce, nc, expiresAt → 1 when nc exceeds every count taken before. */
+export const HF_USE_NONCE = `
+local p, nonce, nc, at = ARGV[1], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local k = p .. 'nonce:' .. nonce
+if nc <= tonumber(redis.call('GET', k) or '0') then return 0 end
+redis.call('SET', k, nc, 'PXAT', at)
+return 1`;
+
 /** ARGV: p, me, now, ttlMs: this instance is alive. */
 export const HF_HEARTBEAT = `
 local p, me, now, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
