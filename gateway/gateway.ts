@@ -276,6 +276,7 @@ export async function startGateway(
         if (coordinator.absenceOf(agent.id) && changed) coordinator.back(agent.id, 're-register');
       },
       adoptRegistration: (r) => registrar.adopt(r.agentId, r.contact.expiresAt),
+      runsRegistration: (id) => registrar.runs(id),
       sipServer: () => `${connect.host}:${connect.port}`,
       absenceOf: (id) => coordinator.absenceOf(id),
       bye: (stackDialogId) => byeInDialog(srf, stackDialogId),

@@ -137,6 +137,11 @@ export class Registrar {
     this.log.info({ agentId, expiresInMs: left }, 'registration of a lost instance adopted');
   }
 
+  /** This gateway runs the agent's registration expiry. */
+  runs(agentId: string): boolean {
+    return this.expiries.has(agentId);
+  }
+
   /** Registrations with a pending expiry. */
   get size(): number {
     return this.expiries.size;

@@ -220,9 +220,9 @@ export class InProcessStore implements StateStore {
     return true;
   }
 
-  async secret(name: string): Promise<string> {
+  async secret(name: string, proposal?: string): Promise<string> {
     let v = this.s.secrets.get(name);
-    if (!v) this.s.secrets.set(name, (v = randomBytes(32).toString('hex')));
+    if (!v) this.s.secrets.set(name, (v = proposal ?? randomBytes(32).toString('hex')));
     return v;
   }
 

@@ -18,6 +18,7 @@ import { AgentSync } from './agent-sync';
 import { EpisodeLog } from './episode-log';
 import { OrphanCalls } from './orphan-calls';
 import { RedisStore } from './redis/redis-store';
+import { resync } from './resync';
 import { SharedQueue } from './shared-queue';
 import type { Registration } from './state-store';
 import type { DigestAuthOptions } from '../sip/digest-auth';
@@ -50,6 +51,8 @@ export interface SharedStateParts {
   registeredElsewhere(agent: Agent, changed: boolean): void;
   /** A dead instance's registration is now this one's: expire it at its own time. */
   adoptRegistration(r: Registration): void;
+  /** This instance runs the agent's registration expiry. */
+  runsRegistration(agentId: string): boolean;
   /** host:port of the SIP server (known once connected). */
   sipServer(): string;
   absenceOf(
@@ -70,6 +73,11 @@ export class SharedState {
   private episodes?: EpisodeLog;
   private orphans?: OrphanCalls;
   private sweeping = false;
+  private resyncing?: Promise<void>;
+  private resyncAgain = false;
+  private digestSecret?: string;
+  /** Each call's record writer (track()), for a resync to write them all again. */
+  private readonly callWriters = new Map<string, () => void>();
   /** Everything taken over from dead instances, and what became of it. */
   readonly takeovers: TakeoverNote[] = [];
 
@@ -83,14 +91,17 @@ export class SharedState {
 
   static async open(o: SharedStateOptions): Promise<SharedState> {
     const { state, log } = o;
+    const ref: { shared?: SharedState } = {}; // for the reconnect, once it exists
     const store = await RedisStore.open({
       url: state.redis.url,
       prefix: state.redis.keyPrefix,
       instanceId: state.instanceId,
       onError: (err) => log.warn({ err: err.message }, 'redis connection'),
+      onReconnect: () => ref.shared?.resync(),
     });
     log.info({ instanceId: state.instanceId }, 'sharing state through redis');
-    return new SharedState(store, o);
+    ref.shared = new SharedState(store, o);
+    return ref.shared;
   }
 
   /** Loads the shared agents, then follows calls, engagements and the others' changes. */
@@ -164,8 +175,9 @@ export class SharedState {
    * nonce count is taken once for all of them (a replay to another instance is refused).
    */
   async digestOptions(): Promise<DigestAuthOptions> {
+    this.digestSecret = await this.store.secret('digest');
     return {
-      secret: Buffer.from(await this.store.secret('digest'), 'hex'),
+      secret: Buffer.from(this.digestSecret, 'hex'),
       peerNonces: true,
       sharedCounts: async (nonce, nc, expiresAt) => {
         try {
@@ -188,6 +200,35 @@ export class SharedState {
     const by = this.store.roundTripsBy;
     const background = (by.HF_HEARTBEAT ?? 0) + (by.HF_INSTANCES ?? 0);
     return this.store.roundTrips - background;
+  }
+
+  /** Redis is back after a loss: this instance's part of the state, written again. */
+  resync(): void {
+    if (!this.parts || !this.sync) return;
+    if (this.resyncing) return void (this.resyncAgain = true);
+    const { parts, sync, o } = this;
+    this.resyncing = resync({
+      store: this.store,
+      agents: o.agents,
+      sync,
+      sipServer: parts.sipServer,
+      runsRegistration: parts.runsRegistration,
+      digestSecret: this.digestSecret,
+      ownQueue: () =>
+        this.queue.list().map((q) => ({ ...q, skip: [...(o.calls.get(q.callId)?.skip ?? [])] })),
+      rewriteCalls: () => this.callWriters.forEach((write) => write()),
+      dispatchSoon: parts.dispatchSoon,
+      log: o.log,
+    })
+      .then((counts) => o.log.warn(counts, 'redis is back: shared state written again'))
+      .catch((err: Error) => o.log.warn({ err: err.message }, 'resync with redis failed'))
+      .finally(() => {
+        this.resyncing = undefined;
+        if (this.resyncAgain) {
+          this.resyncAgain = false;
+          this.resync();
+        }
+      });
   }
 
   /** The agent registered (here or elsewhere): true when it ends a taken-over episode. */
@@ -273,9 +314,13 @@ export class SharedState {
       );
     };
     write();
+    this.callWriters.set(call.id, write);
     call.on('state', write);
     call.customer.on('state', write);
-    call.on('ended', () => this.write(this.store.endCall(call.id)));
+    call.on('ended', () => {
+      this.callWriters.delete(call.id);
+      this.write(this.store.endCall(call.id));
+    });
   }
 
   private async heartbeat(): Promise<void> {

@@ -161,8 +161,11 @@ export interface StateStore {
   endEpisode(agentId: string): Promise<void>;
   episode(agentId: string): Promise<EpisodeRecord | undefined>;
 
-  /** A random secret (hex) made by the first instance that asks, the same for all. */
-  secret(name: string): Promise<string>;
+  /**
+   * A random secret (hex) made by the first instance that asks, the same for all; with
+   * `proposal`, that one is kept if none is there (rewriting a known secret after a loss).
+   */
+  secret(name: string, proposal?: string): Promise<string>;
   /**
    * Takes one use of a digest nonce with count `nc`, atomically across instances: true when
    * `nc` exceeds every count taken before (a replay, on any instance, gets false). The

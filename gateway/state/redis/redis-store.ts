@@ -181,8 +181,8 @@ export class RedisStore implements StateStore {
     return parse<EpisodeRecord>(await this.link.redis.get(this.link.key('ep', agentId)));
   }
 
-  async secret(name: string): Promise<string> {
-    const mine = randomBytes(32).toString('hex');
+  async secret(name: string, proposal?: string): Promise<string> {
+    const mine = proposal ?? randomBytes(32).toString('hex');
     const k = this.link.key('secret', name);
     // SET NX GET (Redis 7): the value already there, or nil when ours was set.
     const before = (await this.link.redis.call('SET', k, mine, 'NX', 'GET')) as string | null;
