@@ -18,7 +18,7 @@ import { AgentSync } from './agent-sync';
 import { EpisodeLog } from './episode-log';
 import { OrphanCalls } from './orphan-calls';
 import { RedisStore } from './redis/redis-store';
-import { resync } from './resync';
+import { Resyncer, type ResyncOptions } from './resync';
 import { SharedQueue } from './shared-queue';
 import type { Registration } from './state-store';
 import type { DigestAuthOptions } from '../sip/digest-auth';
@@ -73,8 +73,7 @@ export class SharedState {
   private episodes?: EpisodeLog;
   private orphans?: OrphanCalls;
   private sweeping = false;
-  private resyncing?: Promise<void>;
-  private resyncAgain = false;
+  private readonly resyncer = new Resyncer(() => this.resyncOptions());
   private digestSecret?: string;
   /** Each call's record writer (track()), for a resync to write them all again. */
   private readonly callWriters = new Map<string, () => void>();
@@ -204,10 +203,14 @@ export class SharedState {
 
   /** Redis is back after a loss: this instance's part of the state, written again. */
   resync(): void {
-    if (!this.parts || !this.sync) return;
-    if (this.resyncing) return void (this.resyncAgain = true);
+    this.resyncer.run();
+  }
+
+  /** What a resync needs; undefined before start(). */
+  private resyncOptions(): ResyncOptions | undefined {
+    if (!this.parts || !this.sync) return undefined;
     const { parts, sync, o } = this;
-    this.resyncing = resync({
+    return {
       store: this.store,
       agents: o.agents,
       sync,
@@ -217,18 +220,12 @@ export class SharedState {
       ownQueue: () =>
         this.queue.list().map((q) => ({ ...q, skip: [...(o.calls.get(q.callId)?.skip ?? [])] })),
       rewriteCalls: () => this.callWriters.forEach((write) => write()),
+      engagementsOf: (agentId) =>
+        parts.engagements.of(agentId).map((e) => ({ agentId, callId: e.call.id, role: e.role })),
+      rewriteEpisodes: async () => this.episodes?.rewrite() ?? 0,
       dispatchSoon: parts.dispatchSoon,
       log: o.log,
-    })
-      .then((counts) => o.log.warn(counts, 'redis is back: shared state written again'))
-      .catch((err: Error) => o.log.warn({ err: err.message }, 'resync with redis failed'))
-      .finally(() => {
-        this.resyncing = undefined;
-        if (this.resyncAgain) {
-          this.resyncAgain = false;
-          this.resync();
-        }
-      });
+    };
   }
 
   /** The agent registered (here or elsewhere): true when it ends a taken-over episode. */
