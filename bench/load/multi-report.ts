@@ -52,13 +52,13 @@ export function printInstances(
       `Concurrency, one instance and several (agents stopping RTP in the window; detection target p99 ≤ ${o.lossMs + 300} ms to the prompt)`,
     );
     console.log(
-      ' inst calls  held fail setup50 setup99 stops prompt50 prompt99 miss false gw%CPU  ' +
+      '     inst calls  held fail setup50 setup99 stops prompt50 prompt99 miss false gw%CPU  ' +
         'redis/setup /episode /end  processes (CPU, peak RSS)  load avg',
     );
     for (const r of concurrency) {
       const d = r.disconnects;
       console.log(
-        `${pad(variant(r), 5)} ${pad(r.calls, 5)} ${pad(r.held, 5)} ${pad(r.failed, 4)} ` +
+        `${pad(variant(r), 9)} ${pad(r.calls, 5)} ${pad(r.held, 5)} ${pad(r.failed, 4)} ` +
           `${pad(r.setupMs.p50, 7)} ${pad(r.setupMs.p99, 7)} ${pad(d?.stops ?? '-', 5)} ` +
           `${pad(d?.stopToPrompt.p50 ?? '-', 8)} ${pad(d?.stopToPrompt.p99 ?? '-', 8)} ` +
           `${pad(d?.missed ?? '-', 4)} ${pad(d?.falseDisconnects ?? '-', 5)} ${pad(gatewaysCpu(r), 6)}  ` +
@@ -91,11 +91,11 @@ export function printInstances(
       `Call rate, one instance and several (short calls; a rate holds when nothing failed and set-up p99 ≤ ${o.maxSetupMs} ms)`,
     );
     console.log(
-      ' inst  rate calls fail setup50 setup99 gw%CPU redis/call  processes (CPU, peak RSS)  load avg',
+      '     inst  rate calls fail setup50 setup99 gw%CPU redis/call  processes (CPU, peak RSS)  load avg',
     );
     for (const r of rate) {
       console.log(
-        `${pad(variant(r), 5)} ${pad(r.rate, 5)} ${pad(r.calls, 5)} ${pad(r.failed, 4)} ` +
+        `${pad(variant(r), 9)} ${pad(r.rate, 5)} ${pad(r.calls, 5)} ${pad(r.failed, 4)} ` +
           `${pad(r.setupMs.p50, 7)} ${pad(r.setupMs.p99, 7)} ${pad(gatewaysCpu(r), 6)} ` +
           `${pad(r.redis?.perCall ?? '-', 10)}  ${processCells(r)}  ` +
           `${r.usage.loadAvg.start}→${r.usage.loadAvg.end}`,
