@@ -9,6 +9,10 @@
 //                cost"), off (a poll period of a day), and the baseline — rtpengine CPU compared
 //   rate         short calls arriving at each of --rates per second, holdfast and baseline:
 //                the highest rate set up with no failure and set-up p99 ≤ --max-setup-ms
+//   --instances N  concurrency and rate, each step with one holdfast (its state in the
+//                process; --single-redis: on Redis too) and again with N instances sharing a
+//                redis-server of the bench's own, on the same SIP server and rtpengine: the
+//                N / 1 ratios, and Redis round trips per call set-up and episode (MONITOR)
 //
 // The baseline (bench/load/baseline-b2bua.ts) is a bare drachtio-srf B2BUA anchoring media
 // in the same rtpengine, no watchdog, no policy. Per step: calls held, failed, set-up
@@ -19,12 +23,14 @@
 //        [--ramp-rate 25] [--window-s 20] [--loss-ms 2000] [--drop-share 0.1] [--return-share 0.5]
 //        [--poll-ms 100] [--flowing-poll-ms N] [--compare-at N] [--no-dense] [--no-baseline]
 //        [--rate-s 15] [--rate-hold-ms 2000] [--max-setup-ms 2000] [--port-block N] [--keep-logs]
+//        [--instances N [--single-redis]]
 //
 // Progress and a human summary on stdout; the last line is JSON.
 import os from 'node:os';
 import { describeNg } from './load/ng-phases';
 import { runStep, type StepResult, type StepSpec } from './load/run-step';
 import { printConcurrency, printRates, printWatchdog, type RateVerdict } from './load/report';
+import { printInstances, type InstancesVerdict } from './load/multi-report';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,7 +45,11 @@ const list = (name: string, fallback: string) => arg(name, fallback).split(',').
 
 const CALLS = list('calls', '100,200,300,500').map(Number);
 const RATES = list('rates', '20,40,60,80,120').map(Number);
-const ONLY = new Set(list('only', 'concurrency,watchdog,rate'));
+const INSTANCES = process.argv.includes('--instances') ? num('instances', 2) : undefined;
+if (INSTANCES !== undefined && (!Number.isInteger(INSTANCES) || INSTANCES < 1))
+  throw new Error('--instances must be a whole number ≥ 1');
+const SINGLE_REDIS = process.argv.includes('--single-redis');
+const ONLY = new Set(list('only', INSTANCES ? 'concurrency,rate' : 'concurrency,watchdog,rate'));
 const RAMP_RATE = num('ramp-rate', 25);
 const WINDOW_MS = num('window-s', 20) * 1000;
 const LOSS_MS = num('loss-ms', 2000);
@@ -85,12 +95,18 @@ async function step(spec: StepSpec): Promise<StepResult> {
   log(
     `${spec.label}: held ${r.held}/${r.calls}, failed ${r.failed}, set-up p50 ${r.setupMs.p50} p99 ` +
       `${r.setupMs.p99} ms` +
+      (r.redis
+        ? `, redis trips/set-up ${r.redis.perCallSetup ?? r.redis.perCall}` +
+          (r.redis.perEpisode !== undefined ? ` /episode ${r.redis.perEpisode}` : '')
+        : '') +
       (d
         ? `, stops ${d.stops}: → prompt p50 ${d.stopToPrompt.p50} p99 ${d.stopToPrompt.p99} ms, ` +
           `missed ${d.missed}, false ${d.falseDisconnects}`
         : '') +
-      `; CPU gw ${r.usage.processes.gateway.cpuPct}% rtpengine ${r.usage.processes.rtpengine.cpuPct}% ` +
-      `sip ${r.usage.processes.sipserver.cpuPct}%; load ${r.usage.loadAvg.start}→${r.usage.loadAvg.end}`,
+      `; CPU ${Object.entries(r.usage.processes)
+        .filter(([name]) => !name.startsWith('sipp'))
+        .map(([name, u]) => `${name} ${u.cpuPct}%`)
+        .join(' ')}; load ${r.usage.loadAvg.start}→${r.usage.loadAvg.end}`,
   );
   for (const n of r.notes) log(`  note: ${n.replace(/\n/g, ' | ')}`);
   for (const e of d?.examples ?? []) log(`  ${e}`);
@@ -114,22 +130,35 @@ async function main(): Promise<void> {
     watchdog: StepResult[];
     rate: StepResult[];
     rateVerdict?: RateVerdict;
+    instances?: InstancesVerdict;
   } = { concurrency: [], watchdog: [], rate: [] };
+  // --instances N: each step with one instance, then with N (on Redis).
+  const variants = INSTANCES
+    ? [
+        {
+          name: SINGLE_REDIS ? '1 instance (redis)' : '1 instance',
+          instances: SINGLE_REDIS ? 1 : undefined,
+        },
+        { name: `${INSTANCES} instances`, instances: INSTANCES },
+      ]
+    : [{ name: 'holdfast', instances: undefined }];
 
   if (ONLY.has('concurrency'))
     for (const calls of CALLS)
-      out.concurrency.push(
-        await step({
-          ...base,
-          label: `holdfast ${calls} calls`,
-          app: 'holdfast',
-          calls,
-          rate: RAMP_RATE,
-          windowMs: WINDOW_MS,
-          dropShare: DROP_SHARE,
-          agents,
-        }),
-      );
+      for (const v of variants)
+        out.concurrency.push(
+          await step({
+            ...base,
+            label: `${v.name} ${calls} calls`,
+            app: 'holdfast',
+            instances: v.instances,
+            calls,
+            rate: RAMP_RATE,
+            windowMs: WINDOW_MS,
+            dropShare: DROP_SHARE,
+            agents,
+          }),
+        );
 
   if (ONLY.has('watchdog')) {
     const same = { calls: COMPARE_AT, rate: RAMP_RATE, windowMs: WINDOW_MS, dropShare: 0, agents };
@@ -167,13 +196,20 @@ async function main(): Promise<void> {
       );
   }
 
+  const rateRuns = INSTANCES
+    ? variants.map((v) => ({ ...v, app: 'holdfast' as const }))
+    : [
+        { name: 'holdfast', app: 'holdfast' as const, instances: undefined },
+        ...(BASELINE ? [{ name: 'baseline', app: 'baseline' as const, instances: undefined }] : []),
+      ];
   if (ONLY.has('rate'))
-    for (const app of BASELINE ? (['holdfast', 'baseline'] as const) : (['holdfast'] as const))
+    for (const { name, app, instances } of rateRuns)
       for (const rate of RATES) {
         const r = await step({
           ...base,
-          label: `${app} ${rate}/s`,
+          label: `${name} ${rate}/s`,
           app,
+          instances,
           calls: Math.round(rate * RATE_SECONDS),
           rate,
           // The window covers the arrivals: every call is short (RATE_HOLD_MS).
@@ -187,9 +223,14 @@ async function main(): Promise<void> {
       }
 
   console.log('');
-  if (out.concurrency.length) printConcurrency(out.concurrency, LOSS_MS);
+  if (INSTANCES)
+    out.instances = printInstances(out.concurrency, out.rate, {
+      maxSetupMs: MAX_SETUP_MS,
+      lossMs: LOSS_MS,
+    });
+  else if (out.concurrency.length) printConcurrency(out.concurrency, LOSS_MS);
   if (out.watchdog.length) printWatchdog(out.watchdog);
-  if (out.rate.length) out.rateVerdict = printRates(out.rate, MAX_SETUP_MS);
+  if (!INSTANCES && out.rate.length) out.rateVerdict = printRates(out.rate, MAX_SETUP_MS);
   console.log(
     JSON.stringify({
       bench: 'load',

@@ -275,6 +275,8 @@ export async function startGateway(
         if (shared.agentBack(agent)) return;
         if (coordinator.absenceOf(agent.id) && changed) coordinator.back(agent.id, 're-register');
       },
+      adoptRegistration: (r) => registrar.adopt(r.agentId, r.contact.expiresAt),
+      runsRegistration: (id) => registrar.runs(id),
       sipServer: () => `${connect.host}:${connect.port}`,
       absenceOf: (id) => coordinator.absenceOf(id),
       bye: (stackDialogId) => byeInDialog(srf, stackDialogId),

@@ -13,7 +13,9 @@ import { describeSipp, type SippResult } from '../../test/helpers/sipp';
 import { ngBetween, type NgPhase } from './ng-phases';
 import { UsageWindow, type WindowUsage } from './proc-usage';
 import { Cleanup, readAgentLog, startAgents, startCustomers } from './sipp-load';
-import { startApp, startRtpengine, startSipServerProcess, type AppKind } from './stack';
+import { startApps } from './multi-stack';
+import { redisPhases, type RedisPhases } from './redis-trips';
+import { startRtpengine, startSipServerProcess, type AppKind } from './stack';
 import {
   disconnectMetrics,
   endReasons,
@@ -29,6 +31,8 @@ import {
 export interface StepSpec {
   label: string;
   app: AppKind;
+  /** undefined: one holdfast, its state in the process. N: N instances sharing Redis. */
+  instances?: number;
   calls: number;
   /** Call arrivals per second. */
   rate: number;
@@ -60,6 +64,7 @@ export interface StepSpec {
 export interface StepResult {
   label: string;
   app: AppKind;
+  instances?: number;
   calls: number;
   rate: number;
   held: number;
@@ -74,6 +79,8 @@ export interface StepResult {
   ng?: { setup: NgPhase; window: NgPhase };
   /** holdfast: how its calls ended (call records), by reason. */
   endReasons?: Record<string, number>;
+  /** Several instances: Redis round trips per call set-up, episode, call end (MONITOR). */
+  redis?: RedisPhases;
   notes: string[];
 }
 
@@ -111,8 +118,9 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
     stops.push(async () => release());
     const agentIds = Array.from({ length: s.agents }, (_, i) => `a${i}`);
     const uri = (id: string) => `sip:${id}@127.0.0.1:${agentPort}`;
-    const app = await startApp({
+    const app = await startApps({
       kind: s.app,
+      instances: s.instances,
       sip,
       rtpengine,
       workDir,
@@ -126,9 +134,11 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
     });
     stops.push(() => app.stop());
     const ng0 = await app.ngSnapshot();
+    const idleFrom = Date.now();
 
-    // The timeline, from the first INVITE: arrivals, settle, window, the hang-ups.
-    const start = Date.now() + 500;
+    // The timeline, from the first INVITE: arrivals, settle, window, the hang-ups. With
+    // Redis, 3 s without calls first: its idle round trips.
+    const start = Date.now() + (app.trips ? 3000 : 500);
     const arrivalsMs = (s.calls / s.rate) * 1000;
     const rateMode = s.holdMs !== undefined;
     const windowFrom = rateMode
@@ -162,7 +172,7 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
     });
     stops.push(() => customers.stop(3000));
     const usage = new UsageWindow({
-      gateway: app.pid,
+      ...app.pids,
       rtpengine: rtpengine.pid!,
       sipserver: sip.pid,
       sippCustomers: customers.pid,
@@ -177,10 +187,31 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
     const cust = await customers.done;
     const agentResult = await agents.sipp.stop(3000);
     const leftInRtpengine = await sessionsLeft(rtpengine.host, rtpengine.port);
+    const endedAt = Date.now();
     await app.stop();
     stops.pop();
 
-    const records = app.logFile ? readCallRecords(app.logFile) : [];
+    const records = app.logFiles.flatMap(readCallRecords);
+    const episodes = records
+      .flatMap((r) => r.disconnects)
+      .filter((d) => {
+        const t0 = Date.parse(d.t0);
+        return t0 >= windowFrom && t0 < windowTo;
+      }).length;
+    const redis = app.trips
+      ? redisPhases(app.trips, {
+          idle: [idleFrom + 500, start],
+          calls: s.calls,
+          ...(rateMode
+            ? { all: [start, endedAt] as [number, number] }
+            : {
+                setup: [start, windowFrom] as [number, number],
+                window: [windowFrom, windowTo] as [number, number],
+                end: [windowTo, endedAt] as [number, number],
+                episodes,
+              }),
+        })
+      : undefined;
     const media = readAgentLog(agents.logFile);
     const failed = customerFailures(cust) + agentResult.failed + unansweredRecords(records);
     if (customerFailures(cust)) notes.push(`customers: ${describeSipp(cust).slice(0, 600)}`);
@@ -188,6 +219,7 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
     return {
       label: s.label,
       app: s.app,
+      instances: s.instances,
       calls: s.calls,
       rate: s.rate,
       held:
@@ -199,8 +231,9 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
       disconnects: s.app === 'holdfast' ? disconnectMetrics(records, media) : undefined,
       usage: window,
       leftInRtpengine,
-      problems: app.logFile ? readProblems(app.logFile) : {},
-      endReasons: app.logFile ? endReasons(records) : undefined,
+      problems: mergeCounts(app.logFiles.map(readProblems)),
+      endReasons: app.logFiles.length ? endReasons(records) : undefined,
+      redis,
       ng: ng2 ? { setup: ngBetween(ng0, ng1), window: ngBetween(ng1, ng2) } : undefined,
       notes,
     };
@@ -210,6 +243,12 @@ export async function runStep(s: StepSpec): Promise<StepResult> {
     if (s.keepLogs) console.log(`  ${s.label}: logs kept in ${workDir}`);
     else fs.rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+function mergeCounts(all: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of all) for (const [k, n] of Object.entries(c)) out[k] = (out[k] ?? 0) + n;
+  return out;
 }
 
 /** Calls SIPp did not complete: failed, or never finished (created but not successful). */

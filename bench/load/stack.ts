@@ -83,11 +83,16 @@ export interface AppOptions {
   mediaFlowingPollMs?: number;
   /** baseline: where its agents are. */
   agentUris?: string[];
+  /** Names its job and log files (several gateways in one folder); default the kind. */
+  name?: string;
+  /** More environment (one of several instances: HOLDFAST_REDIS_URL, its id). */
+  env?: Record<string, string>;
 }
 
 export async function startApp(o: AppOptions): Promise<AppProcess> {
-  const jobFile = path.join(o.workDir, `${o.kind}-job.json`);
-  const logFile = o.kind === 'holdfast' ? path.join(o.workDir, 'holdfast.log') : undefined;
+  const name = o.name ?? o.kind;
+  const jobFile = path.join(o.workDir, `${name}-job.json`);
+  const logFile = o.kind === 'holdfast' ? path.join(o.workDir, `${name}.log`) : undefined;
   const job: GatewayJob | BaselineJob =
     o.kind === 'holdfast'
       ? {
@@ -110,6 +115,7 @@ export async function startApp(o: AppOptions): Promise<AppProcess> {
       DRACHTIO_SECRET: o.sip.drachtio.secret,
       RTPENGINE_HOST: o.rtpengine.host,
       RTPENGINE_PORT: String(o.rtpengine.port),
+      ...o.env,
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

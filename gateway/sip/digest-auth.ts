@@ -1,7 +1,8 @@
 // Server side of HTTP Digest (RFC 2617, MD5, qop=auth) for agent REGISTERs. A nonce is a
 // timestamp and a random part signed with a per-process secret (so a forged one is told
 // from a stale one), and is remembered with its nonce count (nonce-table.ts) so that a
-// replayed Authorization is refused. The digest `uri` must be the Request-URI: the
+// replayed Authorization is refused; gateways sharing a contact centre also take each
+// count in the shared store (`sharedCounts`), so a replay to another instance is refused. The digest `uri` must be the Request-URI: the
 // response covers only it and the method, so this is what binds it to this request.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { NonceTable } from './nonce-table';
@@ -53,6 +54,11 @@ export interface DigestAuthOptions {
    * REGISTER that answers it over the instances.
    */
   peerNonces?: boolean;
+  /**
+   * Takes one use (nonce, nc) for every instance at once (see StateStore.useNonce): false
+   * for a count already taken anywhere. Used by verifyShared().
+   */
+  sharedCounts?: (nonce: string, nc: number, expiresAt: number) => Promise<boolean>;
 }
 
 export interface DigestRequest {
@@ -76,6 +82,7 @@ export class DigestAuth {
   private readonly nonceTtlMs: number;
   private readonly nonces: NonceTable;
   private readonly peerNonces: boolean;
+  private readonly sharedCounts?: DigestAuthOptions['sharedCounts'];
 
   constructor(
     readonly realm: string,
@@ -85,6 +92,7 @@ export class DigestAuth {
     this.now = opts.now ?? Date.now;
     this.nonceTtlMs = opts.nonceTtlMs ?? 5 * 60_000;
     this.peerNonces = opts.peerNonces ?? false;
+    this.sharedCounts = opts.sharedCounts;
     this.nonces = new NonceTable({
       ttlMs: this.nonceTtlMs,
       maxEntries: opts.maxNonces ?? 10_000,
@@ -104,29 +112,51 @@ export class DigestAuth {
     return `Digest realm="${this.realm}", nonce="${nonce}", algorithm=MD5, qop="auth"${stale ? ', stale=true' : ''}`;
   }
 
+  /** Counts are shared with other instances: verifyShared() is the one to call. */
+  get shared(): boolean {
+    return !!this.sharedCounts;
+  }
+
   verify(req: DigestRequest): DigestVerdict {
+    return this.check(req).verdict;
+  }
+
+  /** verify(), then the nonce count taken in the shared store (once for all instances). */
+  async verifyShared(req: DigestRequest): Promise<DigestVerdict> {
+    const { verdict, used } = this.check(req);
+    if (!verdict.ok || !used || !this.sharedCounts) return verdict;
+    const fresh = await this.sharedCounts(used.nonce, used.nc, used.issuedAt + this.nonceTtlMs);
+    return fresh ? verdict : refuse(`replayed nonce count ${used.ncText} (another instance)`, true);
+  }
+
+  private check(req: DigestRequest): {
+    verdict: DigestVerdict;
+    used?: { nonce: string; nc: number; ncText: string; issuedAt: number };
+  } {
+    const v = (verdict: DigestVerdict) => ({ verdict });
     const p = parseDigest(req.authorization);
-    if (!p?.username || !p.nonce || !p.uri || !p.response) return refuse('no Digest credentials');
-    if (p.realm !== this.realm) return refuse(`wrong realm ${p.realm}`);
+    if (!p?.username || !p.nonce || !p.uri || !p.response)
+      return v(refuse('no Digest credentials'));
+    if (p.realm !== this.realm) return v(refuse(`wrong realm ${p.realm}`));
     if (p.algorithm && p.algorithm.toUpperCase() !== 'MD5')
-      return refuse(`unsupported algorithm ${p.algorithm}`);
+      return v(refuse(`unsupported algorithm ${p.algorithm}`));
     if (!sameUri(p.uri, req.requestUri))
-      return {
+      return v({
         ok: false,
         status: 400,
         stale: false,
         why: `digest uri ${p.uri} is not the Request-URI ${req.requestUri}`,
-      };
+      });
     let nc: number | undefined;
     if (p.qop !== undefined) {
       if (p.qop !== 'auth' || !p.nc || !/^[0-9a-f]{8}$/i.test(p.nc) || !p.cnonce)
-        return refuse('bad qop parameters');
+        return v(refuse('bad qop parameters'));
       nc = parseInt(p.nc, 16);
     }
     const issuedAt = this.issuedAt(p.nonce);
-    if (issuedAt === undefined) return refuse('forged nonce');
+    if (issuedAt === undefined) return v(refuse('forged nonce'));
     const password = req.passwordOf(p.username);
-    if (password === undefined) return refuse(`unknown user ${p.username}`);
+    if (password === undefined) return v(refuse(`unknown user ${p.username}`));
     const ha1 = md5(`${p.username}:${this.realm}:${password}`);
     const ha2 = md5(`${req.method}:${p.uri}`);
     const expected =
@@ -135,7 +165,7 @@ export class DigestAuth {
         : md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`);
     const a = Buffer.from(expected);
     const b = Buffer.from(p.response.toLowerCase());
-    if (a.length !== b.length || !timingSafeEqual(a, b)) return refuse('wrong password');
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return v(refuse('wrong password'));
     // The credentials are right: only the nonce can still be at fault, so stale=true lets
     // an honest client retry with a fresh nonce without asking its user for the password.
     let use = this.nonces.use(p.nonce, nc, this.now());
@@ -143,10 +173,13 @@ export class DigestAuth {
       this.nonces.add(p.nonce, issuedAt);
       use = this.nonces.use(p.nonce, nc, this.now());
     }
-    if (use === 'stale') return refuse('stale nonce', true);
+    if (use === 'stale') return v(refuse('stale nonce', true));
     if (use === 'replayed')
-      return refuse(`replayed nonce count ${p.nc ?? '(none, nonce already used)'}`, true);
-    return { ok: true, username: p.username };
+      return v(refuse(`replayed nonce count ${p.nc ?? '(none, nonce already used)'}`, true));
+    return {
+      verdict: { ok: true, username: p.username },
+      used: { nonce: p.nonce, nc: nc ?? 1, ncText: p.nc ?? '(none)', issuedAt },
+    };
   }
 
   private sign(payload: string): string {

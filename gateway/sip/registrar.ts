@@ -7,7 +7,7 @@ import type { AgentDirectory } from '../agents/agent-directory';
 import type { Agent } from '../agents/agent';
 import type { Clock } from '../../time/clock';
 import { Deadlines } from '../timers/deadlines';
-import type { DigestAuth } from './digest-auth';
+import type { DigestAuth, DigestVerdict } from './digest-auth';
 import { deltaSeconds, grantedExpiry, parseContacts } from './register-request';
 import type { SipRequest, SipResponse } from '../sip-types/srf-types';
 import { profileForTransport, transportOfRequest } from '../sip-types/transport-profile';
@@ -32,12 +32,24 @@ export class Registrar {
   }
 
   handle(req: SipRequest, res: SipResponse): void {
-    const verdict = this.auth.verify({
+    const digest = {
       authorization: req.get('Authorization') || undefined,
       method: 'REGISTER',
       requestUri: req.uri,
-      passwordOf: (user) => this.agents.get(user)?.config.password,
-    });
+      passwordOf: (user: string) => this.agents.get(user)?.config.password,
+    };
+    // Shared with other instances, the nonce count is taken in the store: a round trip.
+    if (!this.auth.shared) return this.answer(req, res, this.auth.verify(digest));
+    void this.auth
+      .verifyShared(digest)
+      .then((verdict) => this.answer(req, res, verdict))
+      .catch((err: Error) => {
+        this.log.error({ err: err.message }, 'REGISTER not handled');
+        res.send(500);
+      });
+  }
+
+  private answer(req: SipRequest, res: SipResponse, verdict: DigestVerdict): void {
     if (!verdict.ok) {
       if (req.has('Authorization'))
         this.log.info({ why: verdict.why, from: req.source_address }, 'REGISTER refused');
@@ -111,6 +123,23 @@ export class Registrar {
   /** Another gateway took the agent's registration (shared state): its expiry is theirs. */
   forget(agentId: string): void {
     this.expiries.cancel(agentId);
+  }
+
+  /**
+   * A dead instance's registration of the agent is now this gateway's: it ends at the
+   * absolute expiry the REGISTER was granted (at once if that is past), unless refreshed.
+   */
+  adopt(agentId: string, expiresAt: number | undefined): void {
+    const agent = this.agents.get(agentId);
+    if (!agent?.contact || agent.config.uri || expiresAt === undefined) return;
+    const left = Math.max(0, expiresAt - Date.now());
+    this.expiries.set(agent.id, left, () => this.unregister(agent));
+    this.log.info({ agentId, expiresInMs: left }, 'registration of a lost instance adopted');
+  }
+
+  /** This gateway runs the agent's registration expiry. */
+  runs(agentId: string): boolean {
+    return this.expiries.has(agentId);
   }
 
   /** Registrations with a pending expiry. */

@@ -88,6 +88,11 @@ export class AgentSync {
     return this.holders.get(agentId) ?? '';
   }
 
+  /** Takes the shared record as it is (a resync after Redis came back). */
+  take(rec: AgentRecord): void {
+    this.apply(rec, true);
+  }
+
   /** Reloads the agent from the store (a write was refused). */
   async reload(agentId: string): Promise<void> {
     const rec = await this.o.store.agent(agentId);

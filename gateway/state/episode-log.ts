@@ -66,6 +66,27 @@ export class EpisodeLog {
     }
   }
 
+  /** Redis came back: this instance's running episodes the store lost, written again. */
+  async rewrite(): Promise<number> {
+    let n = 0;
+    for (const agentId of this.written.keys()) {
+      const absence = this.o.absenceOf(agentId);
+      if (!absence || (await this.o.store.episode(agentId))) continue;
+      const callId = this.o.callOf(agentId);
+      await this.o.store.startEpisode({
+        agentId,
+        evidence: absence.evidence,
+        situation: absence.situation,
+        t0: absence.t0,
+        reconnectWindowAt: absence.deadlinesAt.reconnectWindow,
+        presenceTimeoutAt: absence.deadlinesAt.presenceTimeout,
+        ...(callId ? { callId } : {}),
+      });
+      n++;
+    }
+    return n;
+  }
+
   /** A dead instance's episode: carried on from its absolute deadlines. */
   resume(e: EpisodeRecord): void {
     const agent = this.o.agents.get(e.agentId);

@@ -31,6 +31,7 @@ export class InProcessSpace {
   readonly episodes = new Map<string, EpisodeRecord>();
   readonly instances = new Map<string, { seenAt: number; until: number }>();
   readonly secrets = new Map<string, string>();
+  readonly nonces = new Map<string, { nc: number; expiresAt: number }>();
   readonly events = new EventEmitter<{ change: [StateChange] }>();
 }
 
@@ -210,9 +211,18 @@ export class InProcessStore implements StateStore {
     return e && copy(e);
   }
 
-  async secret(name: string): Promise<string> {
+  async useNonce(nonce: string, nc: number, expiresAt: number): Promise<boolean> {
+    const now = Date.now();
+    for (const [n, e] of this.s.nonces) if (e.expiresAt <= now) this.s.nonces.delete(n);
+    const last = this.s.nonces.get(nonce)?.nc ?? 0;
+    if (nc <= last) return false;
+    this.s.nonces.set(nonce, { nc, expiresAt });
+    return true;
+  }
+
+  async secret(name: string, proposal?: string): Promise<string> {
     let v = this.s.secrets.get(name);
-    if (!v) this.s.secrets.set(name, (v = randomBytes(32).toString('hex')));
+    if (!v) this.s.secrets.set(name, (v = proposal ?? randomBytes(32).toString('hex')));
     return v;
   }
 
@@ -231,7 +241,14 @@ export class InProcessStore implements StateStore {
     if (!this.s.instances.has(from) || this.alive(from)) return undefined;
     this.s.instances.delete(from);
     const now = Date.now();
-    const t: Takeover = { from, queued: [], episodes: [], calls: [], freedAgents: [] };
+    const t: Takeover = {
+      from,
+      queued: [],
+      episodes: [],
+      calls: [],
+      freedAgents: [],
+      registrations: [],
+    };
     for (const q of this.ordered())
       if (q.owner === from) t.queued.push(copy(Object.assign(q, { owner: this.instanceId })));
     for (const e of this.s.episodes.values())
@@ -255,6 +272,10 @@ export class InProcessStore implements StateStore {
       }
     }
     t.freedAgents.sort();
+    for (const r of this.s.registrations.values())
+      if (r.instanceId === from)
+        t.registrations.push(copy(Object.assign(r, { instanceId: this.instanceId })));
+    t.registrations.sort((x, y) => x.agentId.localeCompare(y.agentId));
     this.emit({ kind: 'queue' });
     return t;
   }

@@ -18,7 +18,10 @@ import { AgentSync } from './agent-sync';
 import { EpisodeLog } from './episode-log';
 import { OrphanCalls } from './orphan-calls';
 import { RedisStore } from './redis/redis-store';
+import { Resyncer, type ResyncOptions } from './resync';
 import { SharedQueue } from './shared-queue';
+import type { Registration } from './state-store';
+import type { DigestAuthOptions } from '../sip/digest-auth';
 
 export interface SharedStateOptions {
   state: HoldfastConfig['state'] & { redis: { url: string; keyPrefix: string } };
@@ -46,6 +49,10 @@ export interface SharedStateParts {
   dispatchSoon(): void;
   /** Another instance took this agent's registration. */
   registeredElsewhere(agent: Agent, changed: boolean): void;
+  /** A dead instance's registration is now this one's: expire it at its own time. */
+  adoptRegistration(r: Registration): void;
+  /** This instance runs the agent's registration expiry. */
+  runsRegistration(agentId: string): boolean;
   /** host:port of the SIP server (known once connected). */
   sipServer(): string;
   absenceOf(
@@ -66,6 +73,10 @@ export class SharedState {
   private episodes?: EpisodeLog;
   private orphans?: OrphanCalls;
   private sweeping = false;
+  private readonly resyncer = new Resyncer(() => this.resyncOptions());
+  private digestSecret?: string;
+  /** Each call's record writer (track()), for a resync to write them all again. */
+  private readonly callWriters = new Map<string, () => void>();
   /** Everything taken over from dead instances, and what became of it. */
   readonly takeovers: TakeoverNote[] = [];
 
@@ -79,14 +90,17 @@ export class SharedState {
 
   static async open(o: SharedStateOptions): Promise<SharedState> {
     const { state, log } = o;
+    const ref: { shared?: SharedState } = {}; // for the reconnect, once it exists
     const store = await RedisStore.open({
       url: state.redis.url,
       prefix: state.redis.keyPrefix,
       instanceId: state.instanceId,
       onError: (err) => log.warn({ err: err.message }, 'redis connection'),
+      onReconnect: () => ref.shared?.resync(),
     });
     log.info({ instanceId: state.instanceId }, 'sharing state through redis');
-    return new SharedState(store, o);
+    ref.shared = new SharedState(store, o);
+    return ref.shared;
   }
 
   /** Loads the shared agents, then follows calls, engagements and the others' changes. */
@@ -155,9 +169,25 @@ export class SharedState {
     parts.engagements.on('closed', (e) => this.write(store.closeEngagement(e.agentId, e.call.id)));
   }
 
-  /** Digest options every instance shares: a REGISTER may answer another's challenge. */
-  async digestOptions(): Promise<{ secret: Buffer; peerNonces: true }> {
-    return { secret: Buffer.from(await this.store.secret('digest'), 'hex'), peerNonces: true };
+  /**
+   * Digest options every instance shares: a REGISTER may answer another's challenge, and a
+   * nonce count is taken once for all of them (a replay to another instance is refused).
+   */
+  async digestOptions(): Promise<DigestAuthOptions> {
+    this.digestSecret = await this.store.secret('digest');
+    return {
+      secret: Buffer.from(this.digestSecret, 'hex'),
+      peerNonces: true,
+      sharedCounts: async (nonce, nc, expiresAt) => {
+        try {
+          return await this.store.useNonce(nonce, nc, expiresAt);
+        } catch (err) {
+          // Redis away: replay protection falls back to this instance's own table.
+          this.o.log.warn({ err: (err as Error).message }, 'nonce count not shared');
+          return true;
+        }
+      },
+    };
   }
 
   get roundTrips(): number {
@@ -169,6 +199,33 @@ export class SharedState {
     const by = this.store.roundTripsBy;
     const background = (by.HF_HEARTBEAT ?? 0) + (by.HF_INSTANCES ?? 0);
     return this.store.roundTrips - background;
+  }
+
+  /** Redis is back after a loss: this instance's part of the state, written again. */
+  resync(): void {
+    this.resyncer.run();
+  }
+
+  /** What a resync needs; undefined before start(). */
+  private resyncOptions(): ResyncOptions | undefined {
+    if (!this.parts || !this.sync) return undefined;
+    const { parts, sync, o } = this;
+    return {
+      store: this.store,
+      agents: o.agents,
+      sync,
+      sipServer: parts.sipServer,
+      runsRegistration: parts.runsRegistration,
+      digestSecret: this.digestSecret,
+      ownQueue: () =>
+        this.queue.list().map((q) => ({ ...q, skip: [...(o.calls.get(q.callId)?.skip ?? [])] })),
+      rewriteCalls: () => this.callWriters.forEach((write) => write()),
+      engagementsOf: (agentId) =>
+        parts.engagements.of(agentId).map((e) => ({ agentId, callId: e.call.id, role: e.role })),
+      rewriteEpisodes: async () => this.episodes?.rewrite() ?? 0,
+      dispatchSoon: parts.dispatchSoon,
+      log: o.log,
+    };
   }
 
   /** The agent registered (here or elsewhere): true when it ends a taken-over episode. */
@@ -211,6 +268,7 @@ export class SharedState {
             calls: t.calls.length,
             episodes: t.episodes.length,
             freedAgents: t.freedAgents,
+            registrations: t.registrations.length,
           },
           'instance lost: taking over what it held',
         );
@@ -220,6 +278,7 @@ export class SharedState {
         const records = queued.filter((c): c is NonNullable<typeof c> => !!c);
         await this.orphans.adopt(i.id, [...records, ...t.calls]);
         for (const e of t.episodes) this.episodes.resume(e);
+        for (const r of t.registrations) this.parts?.adoptRegistration(r);
         this.parts?.dispatchSoon();
       }
     } catch (err) {
@@ -252,9 +311,13 @@ export class SharedState {
       );
     };
     write();
+    this.callWriters.set(call.id, write);
     call.on('state', write);
     call.customer.on('state', write);
-    call.on('ended', () => this.write(this.store.endCall(call.id)));
+    call.on('ended', () => {
+      this.callWriters.delete(call.id);
+      this.write(this.store.endCall(call.id));
+    });
   }
 
   private async heartbeat(): Promise<void> {

@@ -102,6 +102,8 @@ export interface Takeover {
   calls: CallRecord[];
   /** Agents it had claimed (ringing) for calls that died with it: available again. */
   freedAgents: string[];
+  /** The registrations it had taken, now this instance's: it runs their expiries. */
+  registrations: Registration[];
 }
 
 /** `by`: the instance that made the change. */
@@ -159,8 +161,17 @@ export interface StateStore {
   endEpisode(agentId: string): Promise<void>;
   episode(agentId: string): Promise<EpisodeRecord | undefined>;
 
-  /** A random secret (hex) made by the first instance that asks, the same for all. */
-  secret(name: string): Promise<string>;
+  /**
+   * A random secret (hex) made by the first instance that asks, the same for all; with
+   * `proposal`, that one is kept if none is there (rewriting a known secret after a loss).
+   */
+  secret(name: string, proposal?: string): Promise<string>;
+  /**
+   * Takes one use of a digest nonce with count `nc`, atomically across instances: true when
+   * `nc` exceeds every count taken before (a replay, on any instance, gets false). The
+   * count is forgotten at `expiresAt` (wall-clock ms), when the nonce is stale anyway.
+   */
+  useNonce(nonce: string, nc: number, expiresAt: number): Promise<boolean>;
 
   /** This instance is alive for `ttlMs` more. */
   heartbeat(ttlMs: number): Promise<void>;

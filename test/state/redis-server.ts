@@ -1,13 +1,17 @@
 // A throwaway redis-server for a test: loopback, a free port, no persistence, killed (and
-// waited for) in teardown.
+// waited for) in teardown; restart() kills it and starts an empty one on the same port
+// (a Redis restart without persistence, as docker/compose.multi.yaml runs it).
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
 export interface TestRedis {
   url: string;
   port: number;
+  pid: number;
   /** Kills the server (SIGKILL) and waits for it to exit. */
   stop(): Promise<void>;
+  /** Kills it, then starts an empty one on the same port (pid changes). */
+  restart(o?: { downMs?: number }): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -39,31 +43,52 @@ function waitReady(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
+/** A server on `port`, ready; rejects (and kills it) if it does not get there. */
+async function spawnOn(port: number): Promise<{ child: ChildProcess; exited: Promise<void> }> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await waitReady(child, 5000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return { child, exited };
+}
+
 export async function startRedis(): Promise<TestRedis> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    let current: Awaited<ReturnType<typeof spawnOn>>;
     try {
-      await waitReady(child, 5000);
+      current = await spawnOn(port);
     } catch (err) {
-      child.kill('SIGKILL');
       if (attempt < 3) continue; // the port was taken meanwhile
       throw err;
     }
-    child.stdout?.resume();
-    child.stderr?.resume();
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    return {
+    const stop = async () => {
+      const { child, exited } = current;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    };
+    const handle: TestRedis = {
       url: `redis://127.0.0.1:${port}`,
       port,
-      stop: async () => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-        await exited;
+      pid: current.child.pid!,
+      stop,
+      restart: async (o = {}) => {
+        await stop();
+        await new Promise((r) => setTimeout(r, o.downMs ?? 0));
+        current = await spawnOn(port);
+        handle.pid = current.child.pid!;
       },
     };
+    return handle;
   }
 }

@@ -225,6 +225,14 @@ export function storeContract(t: Test, open: () => Promise<Trio>): void {
       presenceTimeoutAt: 92002,
     });
     await b.enqueue(call('b-call', 50));
+    // idle-agent's binding: taken by a, with its absolute expiry; b-agent's: taken by b.
+    await a.register({
+      agentId: 'idle-agent',
+      contact: { ...contact('idle-agent'), expiresAt: 1_796_145_409_847 },
+      sipServer: '127.0.0.1:5060',
+    });
+    await b.initAgent({ id: 'b-agent', status: 'offline', now: 1000 });
+    await b.register({ agentId: 'b-agent', contact: contact('b-agent'), sipServer: 's' });
     t.equal(await b.takeOver(a.instanceId, 'orphaned'), undefined, 'not while a is alive');
     await a.heartbeat(1);
     await sleep(30);
@@ -243,6 +251,17 @@ export function storeContract(t: Test, open: () => Promise<Trio>): void {
       [['gone-agent', winner.instanceId, 92002]],
     );
     t.same(got.freedAgents, ['ringing-agent']);
+    t.same(
+      got.registrations.map((r) => [r.agentId, r.instanceId]),
+      ['busy-agent', 'gone-agent', 'idle-agent', 'ringing-agent'].map((id) => [
+        id,
+        winner.instanceId,
+      ]),
+      "a's registrations are the survivor's",
+    );
+    t.equal(got.registrations[2].contact.expiresAt, 1_796_145_409_847, 'with their expiry');
+    t.equal((await c.registration('idle-agent'))?.instanceId, winner.instanceId);
+    t.equal((await c.registration('b-agent'))?.instanceId, b.instanceId, "b's stay b's");
     t.same(got.calls.map((k) => [k.callId, k.fate, k.owner]).sort(), [
       ['connected', 'orphaned', winner.instanceId],
       ['ringing', 'orphaned', winner.instanceId],
@@ -263,6 +282,21 @@ export function storeContract(t: Test, open: () => Promise<Trio>): void {
       [b.instanceId, c.instanceId],
     );
     t.equal(await b.takeOver(a.instanceId, 'orphaned'), undefined, 'and only once');
+  });
+
+  each('a digest nonce count is taken once, whichever instance asks', async (t, { a, b, c }) => {
+    const until = Date.now() + 60_000;
+    t.ok(await a.useNonce('n1', 1, until), 'nc 1 on a');
+    t.notOk(await b.useNonce('n1', 1, until), 'the same count on b is a replay');
+    t.ok(await c.useNonce('n1', 2, until), 'a higher count on c is fine');
+    t.notOk(await a.useNonce('n1', 2, until), 'and then a replay on a');
+    t.notOk(await b.useNonce('n1', 1, until), 'a lower one too');
+    const racing = await Promise.all([a, b, c].map((s) => s.useNonce('n1', 3, until)));
+    t.equal(racing.filter(Boolean).length, 1, 'racing instances: exactly one takes count 3');
+    t.ok(await b.useNonce('n2', 1, until), 'another nonce counts apart');
+    t.ok(await a.useNonce('n3', 1, Date.now() + 40));
+    await sleep(120);
+    t.ok(await b.useNonce('n3', 1, Date.now() + 40), 'an expired nonce is forgotten');
   });
 
   each("every instance sees the others' changes", async (t, { a, b }) => {

@@ -16,6 +16,8 @@ export interface RedisLinkOptions {
   onError?: (err: Error) => void;
   /** Gives up connecting at start-up after this long: a clear error, not a hang. */
   connectTimeoutMs?: number;
+  /** The command connection is back after it was lost (Redis may have restarted empty). */
+  onReconnect?: () => void;
 }
 
 export class RedisLink {
@@ -26,11 +28,18 @@ export class RedisLink {
   private trips = 0;
   private readonly byName = new Map<string, number>();
   private closed = false;
+  private lost = false;
 
   private constructor(private readonly o: RedisLinkOptions) {
     this.prefix = o.prefix;
     this.me = o.instanceId;
     this.cmd = this.connection();
+    this.cmd.on('close', () => (this.lost = !this.closed));
+    this.cmd.on('ready', () => {
+      if (!this.lost || this.closed) return;
+      this.lost = false;
+      this.o.onReconnect?.();
+    });
     for (const [name, lua] of Object.entries(scripts))
       this.cmd.defineCommand(name, { numberOfKeys: 0, lua });
   }

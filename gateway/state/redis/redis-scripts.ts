@@ -185,6 +185,14 @@ redis.call('SET', p .. 'ep:' .. id, cjson.encode(e))
 publish(p, me, { k = 'episode', agentId = id })
 return 1`;
 
+/** ARGV: p, me, nonce, nc, expiresAt → 1 when nc exceeds every count taken before. */
+export const HF_USE_NONCE = `
+local p, nonce, nc, at = ARGV[1], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local k = p .. 'nonce:' .. nonce
+if nc <= tonumber(redis.call('GET', k) or '0') then return 0 end
+redis.call('SET', k, nc, 'PXAT', at)
+return 1`;
+
 /** ARGV: p, me, now, ttlMs: this instance is alive. */
 export const HF_HEARTBEAT = `
 local p, me, now, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -212,7 +220,7 @@ local p, me, from, fate, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if redis.call('EXISTS', p .. 'instance:' .. from) == 1 then return '' end
 if not redis.call('ZSCORE', p .. 'instances', from) then return '' end
 redis.call('ZREM', p .. 'instances', from)
-local t = { from = from, queued = {}, episodes = {}, calls = {}, freedAgents = {} }
+local t = { from = from, queued = {}, episodes = {}, calls = {}, freedAgents = {}, registrations = {} }
 local queuedIds = {}
 for _, c in ipairs(redis.call('ZRANGE', p .. 'queue', 0, -1)) do
   local text = redis.call('GET', p .. 'q:' .. c)
@@ -255,6 +263,13 @@ for _, id in ipairs(redis.call('SMEMBERS', p .. 'agents')) do
       redis.call('HSET', k, 'holder', me)
     end
     bump(p, me, id)
+  end
+  local reg = redis.call('GET', p .. 'reg:' .. id)
+  local r = reg and cjson.decode(reg)
+  if r and r.instanceId == from then
+    r.instanceId = me
+    redis.call('SET', p .. 'reg:' .. id, cjson.encode(r))
+    table.insert(t.registrations, r)
   end
 end
 publish(p, me, { k = 'queue' })

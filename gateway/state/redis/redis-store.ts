@@ -3,7 +3,8 @@
 // (all under the prefix): agent:<id> (hash), agents (set), reg:<id>, available (zset by
 // idleSince), queue (zset by queueScore) + q:<callId>, call:<id> (hash) + calls:<instance>,
 // eng:<agentId> (hash by callId), ep:<agentId> + episodes, instance:<id> (PX ttl) +
-// instances (zset by last beat), events (pub/sub).
+// instances (zset by last beat), nonce:<nonce> (highest nc, until it expires), events
+// (pub/sub).
 import { randomBytes } from 'node:crypto';
 import type { AgentStatus } from '../../agents/agent-state';
 import type {
@@ -180,12 +181,16 @@ export class RedisStore implements StateStore {
     return parse<EpisodeRecord>(await this.link.redis.get(this.link.key('ep', agentId)));
   }
 
-  async secret(name: string): Promise<string> {
-    const mine = randomBytes(32).toString('hex');
+  async secret(name: string, proposal?: string): Promise<string> {
+    const mine = proposal ?? randomBytes(32).toString('hex');
     const k = this.link.key('secret', name);
     // SET NX GET (Redis 7): the value already there, or nil when ours was set.
     const before = (await this.link.redis.call('SET', k, mine, 'NX', 'GET')) as string | null;
     return before ?? mine;
+  }
+
+  async useNonce(nonce: string, nc: number, expiresAt: number): Promise<boolean> {
+    return (await this.link.script<number>('HF_USE_NONCE', nonce, nc, expiresAt)) === 1;
   }
 
   async heartbeat(ttlMs: number): Promise<void> {
@@ -210,6 +215,9 @@ export class RedisStore implements StateStore {
       episodes: list<EpisodeRecord>(t.episodes),
       calls: list<Record<string, string>>(t.calls).map((h) => callOf(h.callId, h)!),
       freedAgents: list<string>(t.freedAgents).sort(),
+      registrations: list<Registration>(t.registrations).sort((x, y) =>
+        x.agentId.localeCompare(y.agentId),
+      ),
     };
   }
 
