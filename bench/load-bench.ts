@@ -100,8 +100,9 @@ async function step(spec: StepSpec): Promise<StepResult> {
           (r.redis.perEpisode !== undefined ? ` /episode ${r.redis.perEpisode}` : '')
         : '') +
       (d
-        ? `, stops ${d.stops}: → prompt p50 ${d.stopToPrompt.p50} p99 ${d.stopToPrompt.p99} ms, ` +
-          `missed ${d.missed}, false ${d.falseDisconnects}`
+        ? `, stops ${d.stops}` +
+          (d.stops ? `: → prompt p50 ${d.stopToPrompt.p50} p99 ${d.stopToPrompt.p99} ms` : '') +
+          `, missed ${d.missed}, false ${d.falseDisconnects}`
         : '') +
       `; CPU ${Object.entries(r.usage.processes)
         .filter(([name]) => !name.startsWith('sipp'))
