@@ -22,6 +22,7 @@
 //   npm run bench:load -- [--calls 100,200,300,500] [--rates 20,40,60,80,120] [--only concurrency,watchdog,rate]
 //        [--ramp-rate 25] [--window-s 20] [--loss-ms 2000] [--drop-share 0.1] [--return-share 0.5]
 //        [--poll-ms 100] [--flowing-poll-ms N] [--compare-at N] [--no-dense] [--no-baseline]
+//        [--music-delay-ms N] (holdfast's queue.musicDelayMs)
 //        [--rate-s 15] [--rate-hold-ms 2000] [--max-setup-ms 2000] [--port-block N] [--keep-logs]
 //        [--instances N [--single-redis]]
 //
@@ -64,6 +65,9 @@ const FLOWING_POLL_MS = process.argv.includes('--flowing-poll-ms')
   ? num('flowing-poll-ms', 1000)
   : undefined;
 const PORT_BLOCK = process.argv.includes('--port-block') ? num('port-block', 6000) : undefined;
+const MUSIC_DELAY_MS = process.argv.includes('--music-delay-ms')
+  ? num('music-delay-ms', 0)
+  : undefined;
 const BASELINE = !process.argv.includes('--no-baseline');
 const DENSE = !process.argv.includes('--no-dense');
 /** A poll period of a day: each call is queried once when watched, then never. */
@@ -75,6 +79,7 @@ const base = {
   mediaPollMs: POLL_MS,
   mediaFlowingPollMs: FLOWING_POLL_MS,
   portBlock: PORT_BLOCK,
+  musicDelayMs: MUSIC_DELAY_MS,
   keepLogs: process.argv.includes('--keep-logs'),
 };
 

@@ -141,6 +141,7 @@ export async function startGateway(
       watchdog,
       prompts,
       keepaliveMs: config.policy.keepaliveMs,
+      musicDelayMs: config.queue.musicDelayMs,
       failureReasons: config.policy.failureReasons,
       log,
       identity: (req) => callerIdentityHeaders(req, config.sip.callerIdentity),

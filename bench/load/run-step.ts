@@ -55,6 +55,8 @@ export interface StepSpec {
    * Unset: concurrency mode, every call up through the window.
    */
   holdMs?: number;
+  /** holdfast's queue.musicDelayMs (undefined: its default). */
+  musicDelayMs?: number;
   /** rtpengine's media ports. Default 12 a concurrent call (at least 1024). */
   portBlock?: number;
   /** Keep the step's folder (holdfast's log, SIPp's logs) instead of removing it. */
@@ -264,7 +266,10 @@ function holdfastConfig(s: StepSpec, agents: { id: string; uri: string; token: s
     // Nobody is rerouted within a step: a silent agent stays assigned until the hang-up.
     policy: { reconnectWindowMs: 600_000, presenceTimeoutMs: 900_000 },
     media: { lossMs: s.lossMs },
-    queue: { maxQueued: 5000 },
+    queue: {
+      maxQueued: 5000,
+      ...(s.musicDelayMs !== undefined ? { musicDelayMs: s.musicDelayMs } : {}),
+    },
     log: { level: 'info' },
     ...s.config,
   };

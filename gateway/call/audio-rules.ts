@@ -30,6 +30,8 @@ export interface AudioScene {
   retired: readonly string[];
   /** A last prompt before hanging up (overflow without a destination). */
   finalPrompt?: PromptFile;
+  /** The call arrived less than queue.musicDelayMs ago: no wait music yet. */
+  musicDelayed?: boolean;
 }
 
 export type SoundPurpose = 'queue' | 'hold' | 'absence' | 'final';
@@ -94,8 +96,9 @@ export function wishFor(scene: AudioScene, prompts: ScenePrompts): AudioWish {
       prompt: prompts.agentDisconnected,
       music: prompts.waitMusic,
     });
-  } else if (!scene.dialing?.earlyBridged) {
-    // Waiting for an agent: music, unless a ringing agent's early media replaces it.
+  } else if (!scene.dialing?.earlyBridged && !scene.musicDelayed) {
+    // Waiting for an agent: music, unless a ringing agent's early media replaces it, or
+    // the call has only just arrived (an agent may answer before music is worth starting).
     sounds.set(c, music('queue'));
   }
   return { blocked, sounds };

@@ -16,6 +16,8 @@ export interface CallDeps {
     overflow?: PromptFile;
   };
   keepaliveMs: number;
+  /** queue.musicDelayMs: no wait music in a call's first moments. */
+  musicDelayMs?: number;
   failureReasons: string[];
   log: Logger;
   /** Headers for an agent's INVITE that say who calls (privacy rules applied). */

@@ -39,6 +39,7 @@ export interface ViewedCall {
   readonly consultLeg?: AgentLeg;
   readonly transferLeg?: AgentLeg;
   readonly retired: readonly AgentLeg[];
+  readonly musicDelayed: boolean;
   readonly agentLegs: AgentLeg[];
   readonly finalPrompt?: PromptFile;
 }
@@ -74,6 +75,7 @@ export function sceneOf(c: ViewedCall): AudioScene {
     transfer: partyOf(c.transferLeg),
     retired: c.retired.map((l) => l.tag),
     finalPrompt: c.finalPrompt,
+    musicDelayed: c.musicDelayed,
   };
 }
 

@@ -50,6 +50,8 @@ export class Call extends EventEmitter<CallEvents> implements AbsentCall {
   pendingResume?: () => Promise<boolean>;
   /** A last prompt to the customer before hanging up (overflow without destination). */
   finalPrompt?: PromptFile;
+  /** The call's first musicDelayMs: no wait music yet (an agent may answer first). */
+  private musicDelayedValue = false;
   readonly audio: AudioPlan;
   private readonly dialer: LegDialer;
   private readonly handover: Handover;
@@ -85,7 +87,9 @@ export class Call extends EventEmitter<CallEvents> implements AbsentCall {
     this.customer.on('cancelled', () => void this.close('customer-cancel'));
     this.customer.on('hungUp', () => void this.close('customer-hangup'));
     this.audio = new AudioPlan(session, () => this.scene(), deps.prompts, this.log);
+    this.delayMusic(deps.musicDelayMs ?? 0);
     this.audio.on('started', (_listener, sound) => {
+      this.endMusicDelay();
       // The customer (or, in a consult, the consulted agent) hears the disconnected prompt.
       if (sound.purpose === 'absence' && this.primary?.state === 'gone') this.emit('promptStarted');
     });
@@ -306,6 +310,25 @@ export class Call extends EventEmitter<CallEvents> implements AbsentCall {
     assertCallMove(this.id, from, to);
     this.view = to;
     this.emit('state', to, from);
+  }
+
+  get musicDelayed(): boolean {
+    return this.musicDelayedValue;
+  }
+
+  private delayMusic(delayMs: number): void {
+    if (delayMs <= 0) return;
+    this.musicDelayedValue = true;
+    this.deadlines.set('musicDelay', delayMs, () => {
+      this.endMusicDelay();
+      if (!this.ended) void this.audio.sync();
+    });
+  }
+
+  /** Once anything plays (or the delay is over), the music is never held back again. */
+  private endMusicDelay(): void {
+    this.musicDelayedValue = false;
+    this.deadlines.cancel('musicDelay');
   }
 
   private scene(): AudioScene {

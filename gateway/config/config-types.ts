@@ -57,6 +57,11 @@ export interface HoldfastConfig {
   };
   queue: {
     ringTimeoutMs: number;
+    /**
+     * The wait music starts this long after a call arrives (0: at once): an agent who
+     * answers sooner spares rtpengine a player.
+     */
+    musicDelayMs: number;
     maxWaitMs: number;
     /** Most calls waiting for an agent at once; a new call beyond it is refused (503). */
     maxQueued: number;

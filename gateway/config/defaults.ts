@@ -36,7 +36,13 @@ export const DEFAULTS = {
   // No media.ports: the private rtpengine claims a block of its own (media/port-block-claim.ts).
   media: { lossMs: 2000 },
   // Twice the 500-call target may wait at once; beyond that new calls get 503 + Retry-After.
-  queue: { ringTimeoutMs: 15_000, maxWaitMs: 120_000, maxQueued: 1000, retryAfterS: 5 },
+  queue: {
+    ringTimeoutMs: 15_000,
+    musicDelayMs: 0,
+    maxWaitMs: 120_000,
+    maxQueued: 1000,
+    retryAfterS: 5,
+  },
   overflow: { cause: 34 },
   http: { listen: '127.0.0.1:8080' },
   // Per agent: ordinary notifications are well under 1 KB, the API accepts up to 64 KiB.

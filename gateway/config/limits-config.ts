@@ -4,13 +4,20 @@ import type { HoldfastConfig, NotificationLimits } from './config-types';
 import { DEFAULTS } from './defaults';
 import { positiveInt, type Obj } from './config-values';
 
-export const QUEUE_KEYS = ['ringTimeoutMs', 'maxWaitMs', 'maxQueued', 'retryAfterS'] as const;
+export const QUEUE_KEYS = [
+  'ringTimeoutMs',
+  'musicDelayMs',
+  'maxWaitMs',
+  'maxQueued',
+  'retryAfterS',
+] as const;
 export const NOTIFICATION_KEYS = ['maxHeld', 'maxHeldBytes', 'maxAgeMs'] as const;
 
 export function parseQueue(queue: Obj): HoldfastConfig['queue'] {
   const d = DEFAULTS.queue;
   return {
     ringTimeoutMs: positiveInt(queue.ringTimeoutMs, 'queue.ringTimeoutMs', d.ringTimeoutMs),
+    musicDelayMs: positiveInt(queue.musicDelayMs, 'queue.musicDelayMs', d.musicDelayMs, true),
     maxWaitMs: positiveInt(queue.maxWaitMs, 'queue.maxWaitMs', d.maxWaitMs),
     maxQueued: positiveInt(queue.maxQueued, 'queue.maxQueued', d.maxQueued),
     retryAfterS: positiveInt(queue.retryAfterS, 'queue.retryAfterS', d.retryAfterS),

@@ -151,3 +151,22 @@ t.test('a final prompt replaces everything else', async (t) => {
   t.equal(w.sounds.get('cust')!.prompt, final);
   t.equal(w.sounds.get('cust')!.purpose, 'final');
 });
+
+t.test("music delay: no wait music in a call's first moments, ringing or not", async (t) => {
+  const ringing = party('a', { state: 'setup' });
+  for (const dialing of [ringing, undefined])
+    t.same(seen(scene({ phase: 'queued', dialing, musicDelayed: true })), {
+      blocked: [],
+      sounds: {},
+    });
+  t.same(
+    seen(scene({ phase: 'queued', dialing: ringing })),
+    { blocked: [], sounds: { cust: 'music:/p/music.wav' } },
+    'the delay over: music while it rings',
+  );
+  t.same(
+    seen(scene({ primary: party('a', { held: true }), musicDelayed: true })).sounds,
+    { cust: 'music:/p/music.wav' },
+    'hold music is not delayed',
+  );
+});

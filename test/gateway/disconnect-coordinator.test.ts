@@ -116,7 +116,13 @@ function setup(matrix?: PolicyMatrix) {
       keepaliveMs: 0,
       reroutePriority: 10,
     },
-    queue: { ringTimeoutMs: 1000, maxWaitMs: 10_000, maxQueued: 1000, retryAfterS: 5 },
+    queue: {
+      ringTimeoutMs: 1000,
+      musicDelayMs: 0,
+      maxWaitMs: 10_000,
+      maxQueued: 1000,
+      retryAfterS: 5,
+    },
   };
   const coordinator = new DisconnectCoordinator({
     agents,
