@@ -10,12 +10,12 @@ import type { AgentDirectory } from '../agents/agent-directory';
 import type { AgentAbsence } from '../policy/agent-absence';
 import type { EpisodeRecord, StateStore } from './state-store';
 
+type RunningAbsence = Pick<AgentAbsence<unknown>, 'evidence' | 'situation' | 't0' | 'deadlinesAt'>;
+
 export interface EpisodeLogOptions {
   store: StateStore;
   agents: AgentDirectory;
-  absenceOf(
-    agentId: string,
-  ): Pick<AgentAbsence<unknown>, 'evidence' | 'situation' | 't0' | 'deadlinesAt'> | undefined;
+  absenceOf(agentId: string): RunningAbsence | undefined;
   callOf(agentId: string): string | undefined;
   clock: Clock;
   log: Logger;
@@ -45,18 +45,7 @@ export class EpisodeLog {
     const was = this.written.get(agent.id);
     if (absence && was === undefined) {
       this.written.set(agent.id, absence.situation);
-      const callId = this.o.callOf(agent.id);
-      this.write(
-        store.startEpisode({
-          agentId: agent.id,
-          evidence: absence.evidence,
-          situation: absence.situation,
-          t0: absence.t0,
-          reconnectWindowAt: absence.deadlinesAt.reconnectWindow,
-          presenceTimeoutAt: absence.deadlinesAt.presenceTimeout,
-          ...(callId ? { callId } : {}),
-        }),
-      );
+      this.write(store.startEpisode(this.recordOf(agent.id, absence)));
     } else if (absence && was !== absence.situation) {
       this.written.set(agent.id, absence.situation);
       this.write(store.updateEpisode(agent.id, { situation: absence.situation }));
@@ -66,22 +55,30 @@ export class EpisodeLog {
     }
   }
 
+  /** The store's record of a running absence: its deadlines as absolute times. */
+  private recordOf(
+    agentId: string,
+    absence: RunningAbsence,
+  ): Parameters<StateStore['startEpisode']>[0] {
+    const callId = this.o.callOf(agentId);
+    return {
+      agentId,
+      evidence: absence.evidence,
+      situation: absence.situation,
+      t0: absence.t0,
+      reconnectWindowAt: absence.deadlinesAt.reconnectWindow,
+      presenceTimeoutAt: absence.deadlinesAt.presenceTimeout,
+      ...(callId ? { callId } : {}),
+    };
+  }
+
   /** Redis came back: this instance's running episodes the store lost, written again. */
   async rewrite(): Promise<number> {
     let n = 0;
     for (const agentId of this.written.keys()) {
       const absence = this.o.absenceOf(agentId);
       if (!absence || (await this.o.store.episode(agentId))) continue;
-      const callId = this.o.callOf(agentId);
-      await this.o.store.startEpisode({
-        agentId,
-        evidence: absence.evidence,
-        situation: absence.situation,
-        t0: absence.t0,
-        reconnectWindowAt: absence.deadlinesAt.reconnectWindow,
-        presenceTimeoutAt: absence.deadlinesAt.presenceTimeout,
-        ...(callId ? { callId } : {}),
-      });
+      await this.o.store.startEpisode(this.recordOf(agentId, absence));
       n++;
     }
     return n;
