@@ -6,10 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli, type CliProcess } from '../e2e/fixtures/cli-process';
 import { launchRtpengine, type RtpengineHandle } from '../../media';
-import { startSipServer } from '../../sipserver';
 import { parseConfig } from '../../gateway/config/load-config';
 import { startGateway, type RunningGateway } from '../../gateway/gateway';
-import { parseHostports, type SipAddress } from '../helpers/sip-server';
+import { sipServerForTest, type SipAddress } from '../helpers/sip-server';
 import type { TestGateway } from '../e2e/fixtures/gateway-harness';
 import { RedisStore } from '../../gateway/state/redis/redis-store';
 import { startRedis, type TestRedis } from './redis-server';
@@ -52,15 +51,10 @@ export async function startCluster(t: Teardownable, o: ClusterOptions): Promise<
   t.teardown(() => redis.stop());
   const rtpengine = await launchRtpengine({ portCount: 1024 });
   t.teardown(() => rtpengine.stop());
-  const server = await startSipServer({
-    contacts: ['sip:127.0.0.1:0;transport=udp'],
-    address: '127.0.0.1',
-    port: 0,
-    secret: 'cluster-secret',
-  });
-  t.teardown(() => server.close());
-  const sip = parseHostports(server.sipHostports.join(',')).udp!;
-  const drachtio = server.drachtio;
+  // The embedded SIP server, or drachtio-server when DRACHTIO_HOST/PORT/SECRET are set.
+  const server = await sipServerForTest(t, ['udp']);
+  const sip = server.sip.udp!;
+  const drachtio = server.connect;
   const doc = (instanceId: string) => ({
     http: { listen: '127.0.0.1:0', adminToken: 'admin-token' },
     agents: o.agents.map((a) => ({ token: `${a.id}-token`, ...a })),
