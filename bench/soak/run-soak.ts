@@ -14,6 +14,8 @@ import type { SoakOptions } from './soak-options';
 import { startRig, TIMING, type Rig } from './soak-rig';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Longer than Node's HTTP keepAliveTimeout (5 s), the gateway's. */
+const HTTP_IDLE_MS = 6000;
 
 /**
  * The gateway at rest: the lowest RSS of a few probes, each after a full collection, over
@@ -166,6 +168,9 @@ export async function runSoak(o: SoakOptions, say: (line: string) => void): Prom
       say(`soak: calls left in the gateway: ${JSON.stringify(await rig.api('/v1/calls'))}`);
     await waitForRecords(rig, results, 30_000);
     agentsAvailable = await availableAgents(rig);
+    // The agents' last API calls leave keep-alive connections open in the gateway for its
+    // HTTP keepAliveTimeout (5 s): descriptors are counted once those have closed.
+    await sleep(HTTP_IDLE_MS);
     final = await restingProbe(rig);
   } finally {
     clearInterval(ticker);
