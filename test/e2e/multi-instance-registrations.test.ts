@@ -5,23 +5,18 @@
 import t from 'tap';
 import { waitFor } from './fixtures/gateway-harness';
 import { TestUa } from './fixtures/test-ua';
-import { startChildInstance, startCluster } from '../state/cluster';
+import { survivorAndVictim } from '../state/cluster';
 
 /** Long enough for the kill and the takeover (TTL 1 s) to come well before it. */
 const EXPIRES_S = 8;
 
 t.test("a dead instance's registration expires on the survivor at its own time", async (t) => {
-  const c = await startCluster(t, {
-    instances: 1,
-    agents: [{ id: 'ann', password: 'pw-ann' }],
-  });
-  const [survivor] = c.gateways;
-  const store = survivor.shared!.store;
-  const victim = await startChildInstance(t, c, 'gw-b');
-  await waitFor(
-    async () => (await store.instances()).some((i) => i.id === 'gw-b' && i.alive),
-    'the second instance beats',
-  );
+  const {
+    cluster: c,
+    survivor,
+    store,
+    victim,
+  } = await survivorAndVictim(t, [{ id: 'ann', password: 'pw-ann' }]);
 
   // The SIP server alternates new requests: an unanswered REGISTER moves its turn.
   const ua = await TestUa.open('udp', c.sip, 'ann');

@@ -8,7 +8,7 @@
 import t, { type Test } from 'tap';
 import { Agent, Customer, CUSTOMER_TONE, hearsTone } from './fixtures/parties';
 import { waitFor } from './fixtures/gateway-harness';
-import { startChildInstance, startCluster } from '../state/cluster';
+import { survivorAndVictim } from '../state/cluster';
 import { RtpEndpoint } from '../helpers/rtp-endpoint';
 import type { SipAddress } from '../helpers/sip-server';
 import { SipError, TestUa, type Dialog } from './fixtures/test-ua';
@@ -31,16 +31,14 @@ const TONES = [600, 800, 1000, 1200];
 
 t.test('SIGKILL mid-load: the survivor takes over queue, episode and calls', async (t) => {
   const ids = ['a1', 'a2', 'a3', 'a4'];
-  const c = await startCluster(t, {
-    instances: 1,
-    agents: ids.map((id) => ({ id, password: `pw-${id}` })),
-  });
-  const [survivor] = c.gateways;
-  const store = survivor.shared!.store;
-  const victim = await startChildInstance(t, c, 'gw-b');
-  await waitFor(
-    async () => (await store.instances()).some((i) => i.id === 'gw-b' && i.alive),
-    'the second instance beats',
+  const {
+    cluster: c,
+    survivor,
+    store,
+    victim,
+  } = await survivorAndVictim(
+    t,
+    ids.map((id) => ({ id, password: `pw-${id}` })),
   );
   const agents: Agent[] = [];
   for (const [i, id] of ids.entries())

@@ -9,7 +9,7 @@ import { launchRtpengine, type RtpengineHandle } from '../../media';
 import { parseConfig } from '../../gateway/config/load-config';
 import { startGateway, type RunningGateway } from '../../gateway/gateway';
 import { sipServerForTest, type SipAddress } from '../helpers/sip-server';
-import type { TestGateway } from '../e2e/fixtures/gateway-harness';
+import { waitFor, type TestGateway } from '../e2e/fixtures/gateway-harness';
 import { RedisStore } from '../../gateway/state/redis/redis-store';
 import { startRedis, type TestRedis } from './redis-server';
 
@@ -112,4 +112,20 @@ export async function startChildInstance(
   const child = runCli(t, ['start', '--config', file], c.env(instanceId));
   await child.waitFor(/holdfast started/, 90_000); // from the sources: slow on a loaded host
   return child;
+}
+
+/**
+ * One instance in this process (the survivor) and a second one, `gw-b`, as a child process
+ * to be killed; resolves once the second one beats in the store.
+ */
+export async function survivorAndVictim(t: Teardownable, agents: ClusterAgent[]) {
+  const cluster = await startCluster(t, { instances: 1, agents });
+  const [survivor] = cluster.gateways;
+  const store = survivor.shared!.store;
+  const victim = await startChildInstance(t, cluster, 'gw-b');
+  await waitFor(
+    async () => (await store.instances()).some((i) => i.id === 'gw-b' && i.alive),
+    'the second instance beats',
+  );
+  return { cluster, survivor, store, victim };
 }
