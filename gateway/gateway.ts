@@ -48,7 +48,7 @@ import { AddressAllowList } from './sip-types/address-allow-list';
 import { customerInviteHandler } from './sip/customer-invite';
 import { DigestAuth } from './sip/digest-auth';
 import { Registrar } from './sip/registrar';
-import { byeInDialog } from './state/bye-in-dialog';
+import { sipByStackId } from './state/sip-by-stack-id';
 import { SharedState } from './state/shared-state';
 import { route, use, type SipRequest, type SipResponse } from './sip-types/srf-types';
 import { systemClock } from '../time/clock';
@@ -280,7 +280,7 @@ export async function startGateway(
       runsRegistration: (id) => registrar.runs(id),
       sipServer: () => `${connect.host}:${connect.port}`,
       absenceOf: (id) => coordinator.absenceOf(id),
-      bye: (stackDialogId) => byeInDialog(srf, stackDialogId),
+      sip: sipByStackId(srf),
       ng,
     });
 

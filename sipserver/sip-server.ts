@@ -11,7 +11,7 @@ import { DEFAULT_TIMERS, type TimerValues } from './transaction/timer-values';
 import { loadTlsMaterial, type TlsOptions } from './transport/tls-material';
 import { TransportLayer } from './transport/transport-layer';
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_UDP_BUFFER_BYTES } from './transport/transport-types';
-import { answerRequestsOfGoneApp } from './core/app-gone';
+import { finishTransactionsOfGoneApp } from './core/app-gone';
 
 export const VERSION = 'v0.9.3-holdfast';
 
@@ -111,8 +111,9 @@ export async function startSipServer(opts: SipServerOptions): Promise<SipServer>
         onSip: (conn, msg) => guarded(logger, 'app message', () => handleAppSip(c, conn, msg)),
         onClose: (conn) => {
           c.routes.removeAll(conn);
-          const answered = answerRequestsOfGoneApp(c, conn);
-          if (answered) logger.info({ answered }, 'app gone: its pending requests got 503');
+          const done = finishTransactionsOfGoneApp(c, conn);
+          if (done.answered || done.cancelled)
+            logger.info(done, 'app gone: its pending requests got 503, its INVITEs a CANCEL');
         },
       },
       logger,

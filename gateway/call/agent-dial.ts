@@ -35,6 +35,8 @@ export class AgentDial {
     sdp: string,
     headers: Record<string, string>,
     onProvisional: (res: SipResponse) => void,
+    /** The INVITE went out: its transaction id is known (txnId). */
+    onSent: () => void = () => {},
   ) {
     const invited = srf
       .createUAC(
@@ -46,6 +48,7 @@ export class AgentDial {
             if (err || !req) return;
             this.request = req;
             if (this.cancelled) this.sendCancel();
+            else onSent();
           }) as unknown as (req: SipRequest) => void,
           cbProvisional: (res) => {
             if (!this.cancelled) onProvisional(res);
@@ -72,6 +75,12 @@ export class AgentDial {
       );
     const givenUp = new Promise<never>((_, reject) => (this.giveUp = reject));
     this.answered = Promise.race([invited, givenUp]);
+  }
+
+  /** The SIP server's id of the INVITE while it waits for its final response. */
+  get txnId(): string | undefined {
+    if (this.done || this.cancelled) return undefined;
+    return (this.request as { stackTxnId?: string } | undefined)?.stackTxnId;
   }
 
   cancel(): void {

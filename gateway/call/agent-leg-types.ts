@@ -34,6 +34,8 @@ export interface AgentLegDeps {
 
 export interface AgentLegEvents {
   state: [to: LegState, from: LegState];
+  /** The INVITE went out (its transaction id is known: ringingTxnId). */
+  inviteSent: [];
   /** A provisional response (180, or 183 without SDP). */
   progress: [status: number];
   /** A 183 with SDP: the agent's early media. */

@@ -107,8 +107,13 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
     headers: Record<string, string>,
     timeoutMs?: number,
   ): Promise<SipDialog | undefined> {
-    const dial = new AgentDial(this.deps.srf, this.spec.uri, offer, headers, (res) =>
-      this.onProvisional(res),
+    const dial = new AgentDial(
+      this.deps.srf,
+      this.spec.uri,
+      offer,
+      headers,
+      (res) => this.onProvisional(res),
+      () => this.emit('inviteSent'),
     );
     this.dial = dial;
     let rangOut = false;
@@ -133,6 +138,11 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
       this.deadlines.cancel('ring');
       this.dial = undefined;
     }
+  }
+
+  /** The SIP server's id of the INVITE while it rings (a survivor can CANCEL it). */
+  get ringingTxnId(): string | undefined {
+    return this.dial?.txnId;
   }
 
   /** Stops ringing (the agent dropped, or the call moved on). */

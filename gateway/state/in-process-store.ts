@@ -151,6 +151,9 @@ export class InProcessStore implements StateStore {
     if (mediaCallId) rec.mediaCallId = mediaCallId;
     const mediaTags = c.mediaTags?.length ? c.mediaTags : cur?.mediaTags;
     if (mediaTags?.length) rec.mediaTags = [...mediaTags];
+    // Pending transactions are as the owner last saw them, not kept from earlier writes.
+    if (c.customerTxnId) rec.customerTxnId = c.customerTxnId;
+    if (c.agentTxnIds?.length) rec.agentTxnIds = [...c.agentTxnIds];
     if (cur?.answeredBy) rec.answeredBy = cur.answeredBy;
     if (cur?.fate) rec.fate = cur.fate;
     this.s.calls.set(c.callId, rec);

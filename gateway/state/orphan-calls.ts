@@ -1,20 +1,23 @@
-// A dead instance's calls, on the survivor that took them over. Their dialogs live on in
-// the shared SIP server, which forwards nothing of them any more (in-dialog requests get
-// 481), but takes in-dialog requests for them from any connected app: so a survivor can
-// end them. Calls still waiting (queued, ringing, agent gone) are ended at once: BYE to
-// each dialog, the rtpengine session deleted. Connected calls are left talking (their
+// A dead instance's calls, on the survivor that took them over. Their dialogs and pending
+// INVITEs live on in the shared SIP server, which forwards nothing of them any more
+// (in-dialog requests get 481), but takes responses, CANCELs and in-dialog requests for
+// them from any connected app: so a survivor can end them. Calls still waiting (queued,
+// ringing, agent gone) are ended at once: the customer's INVITE answered 503 if it had no
+// final response yet, agents' INVITEs cancelled, BYE to each dialog, the rtpengine session
+// deleted. Connected calls are left talking (their
 // media flows through rtpengine without anyone's help) and watched there: once a side
 // has been silent for `silenceMs` (hung up: its BYE got 481), they are ended the same way
 // and their agent is free again.
 import type { Logger } from 'pino';
 import type { Clock } from '../../time/clock';
+import type { SipByStackId } from './sip-by-stack-id';
 import type { CallRecord, StateStore } from './state-store';
 
 /** What this file needs of drachtio-srf and rtpengine. */
 export interface OrphanDeps {
   store: StateStore;
-  /** Sends a BYE in the SIP server's dialog `dialogId` (drachtio's stackDialogId). */
-  bye(dialogId: string): Promise<void>;
+  /** The dead instance's dialogs and transactions, by the SIP server's ids. */
+  sip: SipByStackId;
   /** rtpengine `query` (rejects when it does not know the call) and `delete`. */
   query(mediaCallId: string): Promise<Record<string, unknown>>;
   deleteMedia(mediaCallId: string): Promise<void>;
@@ -87,12 +90,13 @@ export class OrphanCalls {
 
   private async end(from: string, c: CallRecord, outcome: string): Promise<void> {
     const { d } = this;
-    for (const id of c.dialogIds ?? [])
-      await d.bye(id).catch((err: Error) => d.log.debug({ err: err.message }, 'orphan BYE'));
-    if (c.mediaCallId)
-      await d
-        .deleteMedia(c.mediaCallId)
-        .catch((err: Error) => d.log.debug({ err: err.message }, 'orphan media delete'));
+    // The embedded SIP server has answered a dead app's requests itself (503): a refusal
+    // here means that; drachtio-server leaves them to us.
+    const quietly = (what: string) => (err: Error) => d.log.debug({ err: err.message }, what);
+    if (c.customerTxnId) await d.sip.reject(c.customerTxnId).catch(quietly('orphan 503'));
+    for (const id of c.agentTxnIds ?? []) await d.sip.cancel(id).catch(quietly('orphan CANCEL'));
+    for (const id of c.dialogIds ?? []) await d.sip.bye(id).catch(quietly('orphan BYE'));
+    if (c.mediaCallId) await d.deleteMedia(c.mediaCallId).catch(quietly('orphan media delete'));
     if (c.state === 'connected' && c.agentId)
       await d
         .freeAgent(c.agentId)

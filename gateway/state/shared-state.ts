@@ -16,11 +16,13 @@ import type { Clock } from '../../time/clock';
 import type { AgentAbsence } from '../policy/agent-absence';
 import { AgentSync } from './agent-sync';
 import { EpisodeLog } from './episode-log';
+import { ownedCallOf } from './owned-call';
 import { OrphanCalls } from './orphan-calls';
 import { RedisStore } from './redis/redis-store';
 import { Resyncer, type ResyncOptions } from './resync';
 import { SharedQueue } from './shared-queue';
 import type { Registration } from './state-store';
+import type { SipByStackId } from './sip-by-stack-id';
 import type { DigestAuthOptions } from '../sip/digest-auth';
 
 export interface SharedStateOptions {
@@ -58,8 +60,8 @@ export interface SharedStateParts {
   absenceOf(
     agentId: string,
   ): Pick<AgentAbsence<unknown>, 'evidence' | 'situation' | 't0' | 'deadlinesAt'> | undefined;
-  /** A BYE in another instance's dialog, through the shared SIP server. */
-  bye(dialogId: string): Promise<void>;
+  /** Another instance's dialogs and transactions, through the shared SIP server. */
+  sip: SipByStackId;
   ng: Pick<NgClient, 'request'>;
 }
 
@@ -140,7 +142,7 @@ export class SharedState {
     });
     this.orphans = new OrphanCalls({
       store,
-      bye: parts.bye,
+      sip: parts.sip,
       query: async (id) =>
         (await parts.ng.request('query', { 'call-id': id })) as Record<string, unknown>,
       deleteMedia: async (id) => {
@@ -291,29 +293,13 @@ export class SharedState {
   /** The call's owner (this instance), state and dialogs, for a survivor to act on. */
   private track(call: Call): void {
     const write = () => {
-      if (call.ended) return;
-      const legs = call.agentLegs.filter((l) => l.role === 'primary' && l.dialog);
-      const dialogIds = [
-        call.customer.stackDialogId,
-        ...legs.map((l) => dialogIdOf(l.dialog)),
-      ].filter((id): id is string => !!id);
-      const agentId = legs[0]?.agentId;
-      const mediaTags = [call.customer.tag, ...legs.map((l) => l.tag)];
-      this.write(
-        this.store.ownCall({
-          callId: call.id,
-          state: call.state,
-          mediaCallId: call.session.callId,
-          mediaTags,
-          ...(dialogIds.length ? { dialogIds } : {}),
-          ...(agentId ? { agentId } : {}),
-        }),
-      );
+      if (!call.ended) this.write(this.store.ownCall(ownedCallOf(call)));
     };
     write();
     this.callWriters.set(call.id, write);
     call.on('state', write);
     call.customer.on('state', write);
+    call.on('legCreated', (leg) => leg.on('inviteSent', write));
     call.on('ended', () => {
       this.callWriters.delete(call.id);
       this.write(this.store.endCall(call.id));
@@ -333,8 +319,4 @@ export class SharedState {
       this.o.log.error({ err: err.message }, 'could not write the shared state'),
     );
   }
-}
-
-function dialogIdOf(d: unknown): string | undefined {
-  return (d as { id?: string } | undefined)?.id;
 }

@@ -59,6 +59,10 @@ export interface CallRecord {
   mediaCallId?: string;
   /** Its parties' tags there (customer, agent): whose silence means a hang-up. */
   mediaTags?: string[];
+  /** The customer's INVITE while it has no final response (SIP server transaction id). */
+  customerTxnId?: string;
+  /** Agents' INVITEs not answered yet (SIP server transaction ids). */
+  agentTxnIds?: string[];
   /** Set once: the agent whose answer won (answer()). */
   answeredBy?: string;
   /** What became of it when its owner died (takeOver()). */

@@ -231,7 +231,11 @@ export function handleAppCancel(
  * RFC 3261 §9.1: same Request-URI, Call-ID, To, From, CSeq number and top Via as the
  * INVITE; held until a provisional response arrived. Its 200 is not passed to the app.
  */
-function cancelInvite(core: SipCore, inv: ClientEntry, app: SipRequest | undefined): ClientEntry {
+export function cancelInvite(
+  core: SipCore,
+  inv: ClientEntry,
+  app: SipRequest | undefined,
+): ClientEntry {
   const r = inv.request;
   const cancel = new SipRequest('CANCEL', r.uri);
   cancel.append('Via', r.get('via') ?? '');

@@ -1,7 +1,7 @@
 // An instance killed with SIGKILL in the middle of its calls (connected, queued, one with
 // its agent gone): within a few seconds the survivor takes over. The dead instance's
-// waiting calls are ended cleanly (BYE through the shared SIP server, rtpengine session
-// deleted); its connected call talks on (audio decoded after the kill) and is ended once a
+// waiting calls are ended cleanly (503 or BYE through the shared SIP server, rtpengine
+// session deleted); its connected call talks on (audio decoded after the kill) and is ended once a
 // side hangs up; its disconnect episode carries on here (the agent's REGISTER brings it
 // back, and it takes one of the survivor's queued calls). The survivor's own calls never
 // notice, and nothing of anything is left at the end.
@@ -78,8 +78,9 @@ t.test('SIGKILL mid-load: the survivor takes over queue, episode and calls', asy
   victim.child.kill('SIGKILL');
   await victim.exited;
 
-  // The dead instance's waiting calls get a final answer from the SIP server (503: the
-  // app holding their INVITE is gone); the call whose agent is gone gets a BYE from here.
+  // The dead instance's waiting calls get a final answer (503): from the embedded SIP
+  // server itself (the app holding their INVITE is gone), or from the survivor through
+  // drachtio-server by transaction id. The call whose agent is gone gets a BYE from here.
   const outcomes = waiting.map((w) => w.outcome);
   await waitFor(() => outcomes.filter((o) => o.status === 503).length === 2, '503 ×2', 6000);
   await dropped.customer.ua.waitForBye(dropped.customer.dialog, 10_000);

@@ -118,8 +118,12 @@ export async function startChildInstance(
  * One instance in this process (the survivor) and a second one, `gw-b`, as a child process
  * to be killed; resolves once the second one beats in the store.
  */
-export async function survivorAndVictim(t: Teardownable, agents: ClusterAgent[]) {
-  const cluster = await startCluster(t, { instances: 1, agents });
+export async function survivorAndVictim(
+  t: Teardownable,
+  agents: ClusterAgent[],
+  more: Omit<ClusterOptions, 'instances' | 'agents'> = {},
+) {
+  const cluster = await startCluster(t, { ...more, instances: 1, agents });
   const [survivor] = cluster.gateways;
   const store = survivor.shared!.store;
   const victim = await startChildInstance(t, cluster, 'gw-b');

@@ -152,6 +152,23 @@ export function storeContract(t: Test, open: () => Promise<Trio>): void {
     t.equal((await a.callsOf(b.instanceId)).length, 1);
   });
 
+  each('pending transactions are as the last write saw them', async (t, { a, b }) => {
+    await a.ownCall({
+      callId: 'k',
+      state: 'ringing',
+      dialogIds: ['d-agent'],
+      customerTxnId: 'tx-customer',
+      agentTxnIds: ['tx-p', 'tx-q'],
+    });
+    t.match(await b.call('k'), { customerTxnId: 'tx-customer', agentTxnIds: ['tx-p', 'tx-q'] });
+    // Answered: no INVITE is pending any more; the dialogs stay known.
+    await a.ownCall({ callId: 'k', state: 'connected', dialogIds: [] });
+    const after = (await b.call('k'))!;
+    t.equal(after.customerTxnId, undefined);
+    t.equal(after.agentTxnIds, undefined);
+    t.same(after.dialogIds, ['d-agent']);
+  });
+
   each('engagements: which agent is on which call, from which instance', async (t, { a, b }) => {
     await a.openEngagement({ agentId: 'p', callId: 'k1', role: 'primary' });
     await b.openEngagement({ agentId: 'p', callId: 'k2', role: 'consult' });

@@ -129,6 +129,11 @@ export class RedisStore implements StateStore {
       if (c.dialogIds?.length) m.hset(k, 'dialogIds', JSON.stringify(c.dialogIds));
       if (c.mediaCallId) m.hset(k, 'mediaCallId', c.mediaCallId);
       if (c.mediaTags?.length) m.hset(k, 'mediaTags', JSON.stringify(c.mediaTags));
+      // Pending transactions are as the owner last saw them, not kept from earlier writes.
+      if (c.customerTxnId) m.hset(k, 'customerTxnId', c.customerTxnId);
+      else m.hdel(k, 'customerTxnId');
+      if (c.agentTxnIds?.length) m.hset(k, 'agentTxnIds', JSON.stringify(c.agentTxnIds));
+      else m.hdel(k, 'agentTxnIds');
       m.sadd(this.link.key('calls', this.instanceId), c.callId);
     });
   }
@@ -258,6 +263,8 @@ function callOf(callId: string, h: Record<string, string>): CallRecord | undefin
   if (h.dialogIds) c.dialogIds = list<string>(JSON.parse(h.dialogIds));
   if (h.mediaCallId) c.mediaCallId = h.mediaCallId;
   if (h.mediaTags) c.mediaTags = list<string>(JSON.parse(h.mediaTags));
+  if (h.customerTxnId) c.customerTxnId = h.customerTxnId;
+  if (h.agentTxnIds) c.agentTxnIds = list<string>(JSON.parse(h.agentTxnIds));
   if (h.answeredBy) c.answeredBy = h.answeredBy;
   if (h.fate) c.fate = h.fate;
   return c;

@@ -1,0 +1,130 @@
+// An instance killed with SIGKILL while its call rings an agent: the customer's INVITE gets
+// its final response (503) and the agent's INVITE a CANCEL, whichever SIP server holds
+// them (the embedded one finishes a gone app's transactions itself; with drachtio-server
+// the survivor does it by transaction id). The agent is then free on the survivor and
+// takes the next call; the survivor's own ringing call never notices.
+import t from 'tap';
+import { Agent, Customer, CUSTOMER_TONE, hearsTone } from './fixtures/parties';
+import { waitFor } from './fixtures/gateway-harness';
+import { survivorAndVictim } from '../state/cluster';
+import { RtpEndpoint } from '../helpers/rtp-endpoint';
+import { SipError, TestUa, type IncomingInvite } from './fixtures/test-ua';
+
+t.test('SIGKILL while ringing: 503 to the customer, CANCEL to the agent', async (t) => {
+  const ids = ['r1', 'r2'];
+  const {
+    cluster: c,
+    survivor,
+    store,
+    victim,
+  } = await survivorAndVictim(
+    t,
+    ids.map((id) => ({ id, password: `pw-${id}` })),
+    { queue: { ringTimeoutMs: 20_000 } },
+  );
+  const agents: Agent[] = [];
+  const rung = new Map<string, IncomingInvite>();
+  const cancelled = new Set<string>();
+  for (const [i, id] of ids.entries()) {
+    const agent = await Agent.open(t, c.target, id, { tone: 700 + 200 * i, password: `pw-${id}` });
+    agent.autoAnswer = false;
+    agent.ua.on('invite', (inv) => {
+      if (agent.autoAnswer) return;
+      inv.ring();
+      rung.set(id, inv);
+    });
+    agent.ua.on('cancel', () => cancelled.add(id));
+    agents.push(agent);
+  }
+  await waitFor(
+    () => ids.every((id) => survivor.agents.get(id)!.status === 'available'),
+    'both agents available',
+  );
+
+  // Two customers: the SIP server gives one to each instance, and each rings an agent.
+  const customers = await Promise.all(
+    [0, 1].map(async () => {
+      const ep = await RtpEndpoint.open();
+      t.teardown(() => ep.close());
+      const ua = await TestUa.open('udp', c.sip, 'customer');
+      t.teardown(() => ua.close());
+      const outcome: { status?: number } = {};
+      const answered = ua.invite(`sip:support@${c.sip.host}:${c.sip.port}`, ep.sdp()).then(
+        (dialog) => {
+          outcome.status = 200;
+          return dialog;
+        },
+        (err: unknown) => {
+          outcome.status = err instanceof SipError ? err.status : -1;
+          return undefined;
+        },
+      );
+      return { ua, ep, outcome, answered };
+    }),
+  );
+  await waitFor(() => rung.size === 2, 'both agents ring');
+  const ringingOn = async (owner: string) =>
+    (await store.callsOf(owner)).filter((k) => k.state === 'ringing' && k.agentTxnIds?.length);
+  await waitFor(
+    async () => (await ringingOn('gw-a')).length === 1 && (await ringingOn('gw-b')).length === 1,
+    'one ringing call on each instance, its agent INVITE recorded',
+  );
+  const survivorAgent = [...survivor.calls.values()][0].agentLegs[0].agentId!;
+  const victimAgent = ids.find((id) => id !== survivorAgent)!;
+
+  const killedAt = Date.now();
+  victim.child.kill('SIGKILL');
+  await victim.exited;
+
+  await waitFor(
+    () => customers.some((k) => k.outcome.status === 503),
+    "the dead instance's customer gets 503",
+    6000,
+  );
+  await waitFor(() => cancelled.has(victimAgent), 'its agent gets a CANCEL', 6000);
+  t.comment(`customer answered and agent cancelled ${Date.now() - killedAt} ms after the kill`);
+  t.notOk(cancelled.has(survivorAgent), "the survivor's ringing agent is not cancelled");
+  await waitFor(
+    () => survivor.agents.get(victimAgent)!.status === 'available',
+    'the cancelled agent is available again',
+    6000,
+  );
+
+  // The survivor's call is answered and talks; the freed agent takes the next call.
+  const keep = customers.find((k) => k.outcome.status === undefined)!;
+  const survivorSide = agents.find((a) => a.id === survivorAgent)!;
+  const inv = rung.get(survivorAgent)!;
+  await inv.answer(survivorSide.ep.sdp());
+  survivorSide.ep.setRemoteFromSdp(inv.req.body.toString());
+  survivorSide.ep.play({ tone: survivorSide.tone });
+  const kept = (await keep.answered)!;
+  keep.ep.setRemoteFromSdp(kept.remoteSdp);
+  keep.ep.play({ tone: CUSTOMER_TONE });
+  t.ok((await hearsTone(keep.ep, survivorSide.tone)) > 0.8, "the survivor's call talks");
+
+  const freed = agents.find((a) => a.id === victimAgent)!;
+  freed.autoAnswer = true;
+  const next = freed.nextCall(10_000);
+  const customer = await Customer.call(t, c.target);
+  await next;
+  t.ok((await hearsTone(customer.ep, freed.tone)) > 0.8, 'the freed agent takes the next call');
+
+  t.equal(await customer.hangUp(), 200);
+  t.equal(await keep.ua.bye(kept), 200);
+  await waitFor(
+    async () => {
+      const s = survivor.stats();
+      const list = await survivor.ng.request('list', { limit: 1000 });
+      return (
+        s.calls === 0 &&
+        s.deadlines === 0 &&
+        ((list.calls as string[] | undefined) ?? []).length === 0 &&
+        (await store.callsOf('gw-a')).length === 0 &&
+        (await store.callsOf('gw-b')).length === 0
+      );
+    },
+    'nothing left on the survivor, in rtpengine or in the store',
+    15_000,
+  );
+  for (const n of survivor.shared!.takeovers) t.comment(`${n.from || '-'} ${n.what}: ${n.outcome}`);
+});
