@@ -49,6 +49,7 @@ import { customerInviteHandler } from './sip/customer-invite';
 import { DigestAuth } from './sip/digest-auth';
 import { Registrar } from './sip/registrar';
 import { sipByStackId } from './state/sip-by-stack-id';
+import { adoptConnectedCall } from './state/call-adoption';
 import { SharedState } from './state/shared-state';
 import { route, use, type SipRequest, type SipResponse } from './sip-types/srf-types';
 import { systemClock } from '../time/clock';
@@ -281,6 +282,7 @@ export async function startGateway(
       sipServer: () => `${connect.host}:${connect.port}`,
       absenceOf: (id) => coordinator.absenceOf(id),
       sip: sipByStackId(srf),
+      carryOn: (c) => adoptConnectedCall(c, { srf, ng, registry }),
       ng,
     });
 

@@ -8,6 +8,8 @@ import type { NgRequest } from './ng-negotiation';
 
 export type BlockReason = 'caller' | 'alone';
 
+export type BlockState = { tag: string; reasons: BlockReason[]; applied: boolean }[];
+
 export class BlockReasons {
   private readonly reasons = new Map<string, Set<BlockReason>>();
   private readonly applied = new Map<string, boolean>();
@@ -39,6 +41,22 @@ export class BlockReasons {
     const run = this.chain.then(() => this.apply(tag, reason));
     this.chain = run.catch(() => {});
     return run;
+  }
+
+  /** What is blocked and why, for another process to carry on (MediaSession.snapshot). */
+  snapshot(): BlockState {
+    return [...this.reasons].map(([tag, why]) => ({
+      tag,
+      reasons: [...why],
+      applied: this.applied.get(tag) ?? false,
+    }));
+  }
+
+  restore(state: BlockState): void {
+    for (const b of state) {
+      this.reasons.set(b.tag, new Set(b.reasons));
+      this.applied.set(b.tag, b.applied);
+    }
   }
 
   /** Forgets a tag rtpengine no longer has. */

@@ -80,6 +80,15 @@ export class CallTopology {
 
   constructor(private readonly opts: CallTopologyOptions) {}
 
+  /** Every leg as it stands, for another process to carry on (MediaSession.snapshot). */
+  snapshot(): Leg[] {
+    return [...this.legs.values()].map((l) => ({ ...l }));
+  }
+
+  restore(legs: Leg[]): void {
+    for (const l of legs) this.legs.set(l.tag, { ...l });
+  }
+
   /** A party's leg (not a stand-in), or undefined. */
   party(tag: string): Leg | undefined {
     const leg = this.legs.get(tag);

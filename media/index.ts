@@ -37,6 +37,7 @@ export type { NgClientOptions } from './ng-client';
 export type { NgCommand, NgParams, NgReply, NgTag, NgMedia, NgStream } from './ng-types';
 export { MediaSession } from './media-session';
 export type { LegInfo, MediaSessionEvents } from './media-session';
+export type { SessionSnapshot } from './session-snapshot';
 export { profileFlags, isLegProfile, LEG_PROFILES } from './leg-profile';
 export type { LegProfile } from './leg-profile';
 export { Playback } from './playback';

@@ -21,6 +21,7 @@ import { audioOf, parseSdp, SdpParseError, type Direction } from './sdp';
 import { sends } from './sdp-direction';
 import { sdpLimitViolation } from './sdp-limits';
 import { SdpOrigins } from './sdp-origin';
+import type { SessionSnapshot } from './session-snapshot';
 import { transportChanged } from './sdp-transport';
 
 export type { LegInfo };
@@ -63,6 +64,25 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
       blocks: this.blocks,
       onDirection: (tag, d) => this.emit('direction', tag, d),
     });
+  }
+
+  /** A session for an rtpengine call another process set up, from its snapshot(). */
+  static restore(client: NgClient, snap: SessionSnapshot): MediaSession {
+    const session = new MediaSession(client, snap.callId);
+    session.topology.restore(snap.legs);
+    session.blocks.restore(snap.blocks);
+    session.origins.restore(snap.origins);
+    return session;
+  }
+
+  /** What this session knows beyond rtpengine, as plain data (see session-snapshot.ts). */
+  snapshot(): SessionSnapshot {
+    return {
+      callId: this.callId,
+      legs: this.topology.snapshot(),
+      blocks: this.blocks.snapshot(),
+      origins: this.origins.snapshot(),
+    };
   }
 
   get closed(): boolean {

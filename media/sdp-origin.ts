@@ -9,7 +9,7 @@
 // agent's — and it counts SDPs that holdfast never sends.
 import { randomInt } from 'node:crypto';
 
-interface LegOrigin {
+export interface LegOrigin {
   username: string;
   sessionId: string;
   version: number;
@@ -30,6 +30,15 @@ export class SdpOrigins {
   private readonly legs = new Map<string, LegOrigin>();
 
   constructor(private readonly newSessionId: () => string = randomSessionId) {}
+
+  /** Every leg's origin, for another process to carry on (MediaSession.snapshot). */
+  snapshot(): [string, LegOrigin][] {
+    return [...this.legs].map(([tag, o]) => [tag, { ...o }]);
+  }
+
+  restore(origins: [string, LegOrigin][]): void {
+    for (const [tag, o] of origins) this.legs.set(tag, { ...o });
+  }
 
   /** `sdp` with the leg's origin and session name, remembered as the last SDP sent to it. */
   stamp(tag: string, sdp: string): string {

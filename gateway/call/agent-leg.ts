@@ -150,6 +150,12 @@ export class AgentLeg extends EventEmitter<AgentLegEvents> {
     this.dial?.cancel();
   }
 
+  /** The agent's dialog as another instance made it (a survivor's takeover): up on it. */
+  adopt(dialog: SipDialog): void {
+    this.dialogValue = dialog;
+    this.connected();
+  }
+
   /** Answered and anchored: two-way from now on; in-dialog requests, keep-alive, media watch. */
   connected(): void {
     const dialog = this.dialogValue;

@@ -37,6 +37,8 @@ export interface CallEvents {
   referred: [leg: AgentLeg, req: SipRequest, res: SipResponse];
   /** A new agent leg (its INVITE is about to go out). */
   legCreated: [leg: AgentLeg];
+  /** A leg's hold or mute changed. */
+  controls: [];
   ended: [reason: EndReason];
   // What happened, for call records and metrics (they never steer the call).
   /** An INVITE went out to an agent (or to the overflow destination). */

@@ -3,8 +3,19 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { MediaSession, type NgClient } from '../../media';
-import type { SipRequest, SipResponse } from '../sip-types/srf-types';
+import type { SipDialog, SipRequest, SipResponse } from '../sip-types/srf-types';
+import type { AdoptedPrimary } from './leg-dialer';
 import { Call, type CallDeps } from './call';
+
+export interface AdoptedCall {
+  id: string;
+  session: MediaSession;
+  /** The customer's INVITE as the dead instance received it. */
+  request: SipRequest;
+  customerDialog: SipDialog;
+  primary: AdoptedPrimary;
+  agentDialog: SipDialog;
+}
 
 export interface CallRegistryEvents {
   /** A call was opened (observers attach here: records, metrics, engagements). */
@@ -42,6 +53,25 @@ export class CallRegistry extends EventEmitter<CallRegistryEvents> {
       this.emit('closed', call);
     });
     this.emit('opened', call);
+    return call;
+  }
+
+  /**
+   * A dead instance's connected call, carried on here under its own id and rtpengine
+   * session (`session`, restored): observers hear of it as of any call opened, then of its
+   * agent leg as answered.
+   */
+  adopt(a: AdoptedCall): Call {
+    const stub = { finalResponseSent: true, send: () => {} } as unknown as SipResponse;
+    const call = new Call(a.id, this.deps, a.session, a.request, stub, true);
+    this.calls.set(a.id, call);
+    call.once('ended', () => {
+      this.calls.delete(a.id);
+      this.emit('closed', call);
+    });
+    this.emit('opened', call);
+    call.adoptCall(a.customerDialog, a.primary, a.agentDialog);
+    void call.audio.sync();
     return call;
   }
 

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { MediaSession, PromptFile } from '../../media';
-import type { SipRequest, SipResponse } from '../sip-types/srf-types';
+import type { SipDialog, SipRequest, SipResponse } from '../sip-types/srf-types';
 import { Deadlines } from '../timers/deadlines';
 import type { AgentLeg } from './agent-leg';
 import { AudioPlan } from './audio-plan';
@@ -23,7 +23,7 @@ import type { BackEvidence, GoneEvidence } from './evidence';
 import type { DialTarget, RingOutcome } from './dial-target';
 import { AbsenceCover, type AbsentCall } from './absence-cover';
 import { Handover } from './handover';
-import { LegDialer } from './leg-dialer';
+import { LegDialer, type AdoptedPrimary } from './leg-dialer';
 
 export type { CallDeps } from './call-deps';
 
@@ -72,8 +72,11 @@ export class Call extends EventEmitter<CallEvents> implements AbsentCall {
     readonly session: MediaSession,
     req: SipRequest,
     res: SipResponse,
+    /** Taken over from a dead instance, connected already: see adoptPrimary(). */
+    adopted = false,
   ) {
     super();
+    if (adopted) [this.phaseValue, this.view] = ['talking', 'connected'];
     this.deadlines = new Deadlines(deps.clock);
     this.startedAt = deps.clock.now();
     this.enqueuedAt = this.startedAt;
@@ -87,7 +90,7 @@ export class Call extends EventEmitter<CallEvents> implements AbsentCall {
     this.customer.on('cancelled', () => void this.close('customer-cancel'));
     this.customer.on('hungUp', () => void this.close('customer-hangup'));
     this.audio = new AudioPlan(session, () => this.scene(), deps.prompts, this.log);
-    this.delayMusic(deps.musicDelayMs ?? 0);
+    if (!adopted) this.delayMusic(deps.musicDelayMs ?? 0);
     this.audio.on('started', (_listener, sound) => {
       this.endMusicDelay();
       // The customer (or, in a consult, the consulted agent) hears the disconnected prompt.
@@ -159,6 +162,15 @@ export class Call extends EventEmitter<CallEvents> implements AbsentCall {
   async accept(): Promise<void> {
     await this.customer.anchor();
     await this.audio.sync();
+  }
+
+  /**
+   * A dead instance's connected call, carried on here: the customer's and the agent's
+   * dialogs as it made them, the agent's hold and mute as they were.
+   */
+  adoptCall(customerDialog: SipDialog, primary: AdoptedPrimary, agentDialog: SipDialog): void {
+    this.customer.adopt(customerDialog);
+    this.dialer.adoptPrimary(primary, agentDialog);
   }
 
   /** Offers the call to a target; resolves when it answered, failed, or the call ended. */
@@ -234,12 +246,14 @@ export class Call extends EventEmitter<CallEvents> implements AbsentCall {
   async setHold(held: boolean, leg = this.primary): Promise<void> {
     if (!leg) return;
     leg.held = held;
+    this.emit('controls');
     await this.audio.sync();
   }
 
   async setMute(muted: boolean, leg = this.primary): Promise<void> {
     if (!leg) return;
     leg.muted = muted;
+    this.emit('controls');
     await this.audio.sync();
   }
 

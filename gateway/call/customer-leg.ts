@@ -131,28 +131,41 @@ export class CustomerLeg extends EventEmitter<CustomerLegEvents> {
       this.destroy(this.dialog, {});
       return false;
     }
+    this.listen(this.dialog);
+    return true;
+  }
+
+  /**
+   * The customer's dialog as another instance answered it (a survivor's takeover): the
+   * leg is up on it, as if this one had.
+   */
+  adopt(dialog: SipDialog): void {
+    this.dialog = dialog;
+    this.listen(dialog);
+  }
+
+  private listen(dialog: SipDialog): void {
     this.life.move('up');
     const g = { log: this.deps.log, fail: (err: Error) => this.deps.fail(err) };
     // A BYE that came in the same read as the 200's confirmation was handled before we
     // could listen: drachtio-srf has marked the dialog ended already.
-    if ((this.dialog as unknown as { connected?: boolean }).connected === false) {
+    if ((dialog as unknown as { connected?: boolean }).connected === false) {
       setImmediate(() => this.emit('hungUp'));
-      return true;
+      return;
     }
-    this.dialog.on(
+    dialog.on(
       'destroy',
       guard(g, 'customer BYE', () => void this.emit('hungUp')),
     );
-    this.dialog.on(
+    dialog.on(
       'modify',
       guard(g, 'customer re-INVITE', (req: SipRequest, res: SipResponse) =>
         this.onReinvite(req, res),
       ),
     );
-    answerOtherRequests(this.dialog, this.deps.session, CUSTOMER_TAG, (what, fn) =>
+    answerOtherRequests(dialog, this.deps.session, CUSTOMER_TAG, (what, fn) =>
       guard(g, `customer ${what}`, fn),
     );
-    return true;
   }
 
   /** Ends the customer's side: BYE when answered, else a final response. Idempotent. */

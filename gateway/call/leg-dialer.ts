@@ -3,7 +3,7 @@
 // completed, the customer answered (first time only) and the previous legs let go.
 // It is the call's own helper: it changes the call's legs and nothing else.
 import type { Logger } from 'pino';
-import type { MediaSession } from '../../media';
+import type { LegProfile, MediaSession } from '../../media';
 import type { SipDialog } from '../sip-types/srf-types';
 import { AgentLeg, type AgentLegDeps, type AgentLegRole } from './agent-leg';
 import type { AudioPlan } from './audio-plan';
@@ -15,6 +15,16 @@ import type { DialTarget, RingOutcome } from './dial-target';
 import { LEG_ALLOW } from './in-dialog-extras';
 
 /** What the dialer reads and changes of its call (the Call itself). */
+/** An agent leg another instance connected, as the shared store keeps it. */
+export interface AdoptedPrimary {
+  agentId: string;
+  tag: string;
+  profile: LegProfile;
+  uri: string;
+  held: boolean;
+  muted: boolean;
+}
+
 export interface DialingCall {
   readonly id: string;
   readonly ended: boolean;
@@ -77,6 +87,22 @@ export class LegDialer {
       );
       return false;
     }
+  }
+
+  /** The primary another instance connected (a survivor's takeover), on its own tag. */
+  adoptPrimary(p: AdoptedPrimary, dialog: SipDialog): AgentLeg {
+    const call = this.call;
+    this.legSeq = Math.max(this.legSeq, Number(p.tag.split('-').pop()) || 0);
+    const spec = { role: 'primary' as const, resume: false, ...p };
+    const leg = new AgentLeg(spec, this.legDeps());
+    [leg.held, leg.muted] = [p.held, p.muted];
+    this.bind(leg);
+    call.primary = leg;
+    call.emit('legCreated', leg);
+    call.emit('legOffered', leg);
+    leg.adopt(dialog);
+    call.emit('legAnswered', leg);
+    return leg;
   }
 
   /**

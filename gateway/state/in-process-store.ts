@@ -154,6 +154,7 @@ export class InProcessStore implements StateStore {
     // Pending transactions are as the owner last saw them, not kept from earlier writes.
     if (c.customerTxnId) rec.customerTxnId = c.customerTxnId;
     if (c.agentTxnIds?.length) rec.agentTxnIds = [...c.agentTxnIds];
+    if (c.resume) rec.resume = structuredClone(c.resume);
     if (cur?.answeredBy) rec.answeredBy = cur.answeredBy;
     if (cur?.fate) rec.fate = cur.fate;
     this.s.calls.set(c.callId, rec);

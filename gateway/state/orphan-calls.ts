@@ -12,6 +12,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../time/clock';
 import type { SipByStackId } from './sip-by-stack-id';
 import type { CallRecord, StateStore } from './state-store';
+import type { Call } from '../call/call';
+import { lastPacketMs } from './last-packet';
+import { endOnCustomerSilence } from './silent-hang-up';
 
 /** What this file needs of drachtio-srf and rtpengine. */
 export interface OrphanDeps {
@@ -21,6 +24,11 @@ export interface OrphanDeps {
   /** rtpengine `query` (rejects when it does not know the call) and `delete`. */
   query(mediaCallId: string): Promise<Record<string, unknown>>;
   deleteMedia(mediaCallId: string): Promise<void>;
+  /**
+   * Carries a connected call on here as one of this instance's (call-adoption.ts); throws
+   * when its record has no model to carry on (then it is only watched).
+   */
+  carryOn?(c: CallRecord): Call;
   /** The agent of an ended connected call is free again (in the store and here). */
   freeAgent(agentId: string): Promise<void>;
   clock: Clock;
@@ -32,6 +40,8 @@ export interface OrphanDeps {
 
 export class OrphanCalls {
   private readonly watched = new Map<string, { cancel(): void }>();
+  /** Calls carried on here as this instance's own (they end with it). */
+  private readonly carried = new Set<string>();
   private closed = false;
 
   constructor(private readonly d: OrphanDeps) {}
@@ -39,13 +49,36 @@ export class OrphanCalls {
   /** The calls a takeover handed over (queued ones included, as records). */
   async adopt(from: string, calls: CallRecord[]): Promise<void> {
     for (const c of calls) {
-      if (c.state === 'connected') this.watch(from, c);
-      else await this.end(from, c, `ended at takeover (was ${c.state})`);
+      if (c.state === 'connected') {
+        if (!this.carryOn(from, c)) this.watch(from, c);
+      } else await this.end(from, c, `ended at takeover (was ${c.state})`);
     }
   }
 
+  /** true when the call is now this instance's, supervised like its own. */
+  private carryOn(from: string, c: CallRecord): boolean {
+    const { d } = this;
+    if (!d.carryOn || !c.resume) return false;
+    let call: Call;
+    try {
+      call = d.carryOn(c);
+    } catch (err) {
+      d.log.warn({ callId: c.callId, err: (err as Error).message }, 'could not carry a call on');
+      return false;
+    }
+    d.log.info({ callId: c.callId, from }, 'connected call of a dead instance: carried on here');
+    d.note({ callId: c.callId, from, state: c.state, outcome: 'carried on here' });
+    this.carried.add(c.callId);
+    endOnCustomerSilence(call, d);
+    call.once('ended', (reason) => {
+      this.carried.delete(c.callId);
+      d.note({ callId: c.callId, from, state: c.state, outcome: `ended here: ${reason}` });
+    });
+    return true;
+  }
+
   get size(): number {
-    return this.watched.size;
+    return this.watched.size + this.carried.size;
   }
 
   close(): void {
@@ -107,23 +140,4 @@ export class OrphanCalls {
     d.log.info({ callId: c.callId, from, outcome }, 'call of a dead instance');
     d.note({ callId: c.callId, from, state: c.state, outcome });
   }
-}
-
-/**
- * When the quieter party last sent (rtpengine's query: "last packet" in unix seconds per
- * stream; a party's latest stream counts, its RTCP or an old one does not; other tags, a
- * stand-in's, are not parties). Now when rtpengine shows no party yet.
- */
-function lastPacketMs(reply: Record<string, unknown>, parties: string[] = []): number {
-  let quietest = Infinity;
-  const tags = (reply.tags ?? {}) as Record<string, { medias?: { streams?: object[] }[] }>;
-  for (const [name, tag] of Object.entries(tags)) {
-    if (!parties.includes(name)) continue;
-    let latest = 0;
-    for (const m of tag.medias ?? [])
-      for (const s of m.streams ?? [])
-        latest = Math.max(latest, Number((s as Record<string, unknown>)['last packet']) || 0);
-    quietest = Math.min(quietest, latest * 1000);
-  }
-  return Number.isFinite(quietest) ? quietest : Date.now();
 }

@@ -21,7 +21,7 @@ import { OrphanCalls } from './orphan-calls';
 import { RedisStore } from './redis/redis-store';
 import { Resyncer, type ResyncOptions } from './resync';
 import { SharedQueue } from './shared-queue';
-import type { Registration } from './state-store';
+import type { CallRecord, Registration } from './state-store';
 import type { SipByStackId } from './sip-by-stack-id';
 import type { DigestAuthOptions } from '../sip/digest-auth';
 
@@ -62,6 +62,8 @@ export interface SharedStateParts {
   ): Pick<AgentAbsence<unknown>, 'evidence' | 'situation' | 't0' | 'deadlinesAt'> | undefined;
   /** Another instance's dialogs and transactions, through the shared SIP server. */
   sip: SipByStackId;
+  /** A dead instance's connected call, carried on as this one's (call-adoption.ts). */
+  carryOn(c: CallRecord): Call;
   ng: Pick<NgClient, 'request'>;
 }
 
@@ -143,6 +145,7 @@ export class SharedState {
     this.orphans = new OrphanCalls({
       store,
       sip: parts.sip,
+      carryOn: (c) => parts.carryOn(c),
       query: async (id) =>
         (await parts.ng.request('query', { 'call-id': id })) as Record<string, unknown>,
       deleteMedia: async (id) => {
@@ -297,9 +300,12 @@ export class SharedState {
     };
     write();
     this.callWriters.set(call.id, write);
-    call.on('state', write);
+    // 'ringing' is written once the agent's INVITE is out, with its transaction id: one
+    // write, not two.
+    call.on('state', (to) => to !== 'ringing' && write());
     call.customer.on('state', write);
     call.on('legCreated', (leg) => leg.on('inviteSent', write));
+    call.on('controls', write);
     call.on('ended', () => {
       this.callWriters.delete(call.id);
       this.write(this.store.endCall(call.id));

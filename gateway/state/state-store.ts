@@ -6,6 +6,8 @@
 // Times are wall-clock ms (Date.now()), the only clock instances on several hosts share.
 import type { AgentContact } from '../agents/agent';
 import type { AgentStatus } from '../agents/agent-state';
+import type { AdoptedPrimary } from '../call/leg-dialer';
+import type { SessionSnapshot } from '../../media';
 
 export interface AgentRecord {
   id: string;
@@ -63,10 +65,21 @@ export interface CallRecord {
   customerTxnId?: string;
   /** Agents' INVITEs not answered yet (SIP server transaction ids). */
   agentTxnIds?: string[];
+  /** A connected call's model, for a survivor to carry it on (owned-call.ts). */
+  resume?: CallResume;
   /** Set once: the agent whose answer won (answer()). */
   answeredBy?: string;
   /** What became of it when its owner died (takeOver()). */
   fate?: string;
+}
+
+/** What a survivor needs to carry on a connected call: see gateway/state/call-adoption.ts. */
+export interface CallResume {
+  /** The customer's INVITE as the owner received it. */
+  invite: string;
+  customerDialogId: string;
+  primary: AdoptedPrimary & { dialogId: string };
+  media: SessionSnapshot;
 }
 
 export interface EngagementRecord {

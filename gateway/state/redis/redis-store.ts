@@ -10,6 +10,7 @@ import type { AgentStatus } from '../../agents/agent-state';
 import type {
   AgentRecord,
   CallRecord,
+  CallResume,
   Claim,
   EngagementRecord,
   EpisodeRecord,
@@ -134,6 +135,8 @@ export class RedisStore implements StateStore {
       else m.hdel(k, 'customerTxnId');
       if (c.agentTxnIds?.length) m.hset(k, 'agentTxnIds', JSON.stringify(c.agentTxnIds));
       else m.hdel(k, 'agentTxnIds');
+      if (c.resume) m.hset(k, 'resume', JSON.stringify(c.resume));
+      else m.hdel(k, 'resume');
       m.sadd(this.link.key('calls', this.instanceId), c.callId);
     });
   }
@@ -265,6 +268,7 @@ function callOf(callId: string, h: Record<string, string>): CallRecord | undefin
   if (h.mediaTags) c.mediaTags = list<string>(JSON.parse(h.mediaTags));
   if (h.customerTxnId) c.customerTxnId = h.customerTxnId;
   if (h.agentTxnIds) c.agentTxnIds = list<string>(JSON.parse(h.agentTxnIds));
+  if (h.resume) c.resume = JSON.parse(h.resume) as CallResume;
   if (h.answeredBy) c.answeredBy = h.answeredBy;
   if (h.fate) c.fate = h.fate;
   return c;
