@@ -60,6 +60,8 @@ t.test('SIGKILL: a connected call is carried on, and a later drop is covered', a
     async () => (await store.callsOf('gw-b')).some((k) => k.resume),
     'the call is recorded with its model',
   );
+  const model = (await store.callsOf('gw-b')).find((k) => k.resume)!.resume;
+  t.comment(`the call's model in the store: ${JSON.stringify(model).length} bytes`);
   t.ok((await hearsTone(customer.ep, first.tone)) > 0.8, 'talking before the kill');
 
   victim.child.kill('SIGKILL');

@@ -1,8 +1,8 @@
 // An instance killed with SIGKILL in the middle of its calls (connected, queued, one with
 // its agent gone): within a few seconds the survivor takes over. The dead instance's
 // waiting calls are ended cleanly (503 or BYE through the shared SIP server, rtpengine
-// session deleted); its connected call talks on (audio decoded after the kill) and is
-// ended once a side hangs up; its disconnect episode carries on here (the agent's REGISTER brings it
+// session deleted); its connected call is carried on here (audio decoded after the kill)
+// and ended once its customer hangs up; its disconnect episode carries on here (the agent's REGISTER brings it
 // back, and it takes one of the survivor's queued calls). The survivor's own calls never
 // notice, and nothing of anything is left at the end.
 import t, { type Test } from 'tap';
