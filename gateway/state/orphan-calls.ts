@@ -4,10 +4,11 @@
 // them from any connected app: so a survivor can end them. Calls still waiting (queued,
 // ringing, agent gone) are ended at once: the customer's INVITE answered 503 if it had no
 // final response yet, agents' INVITEs cancelled, BYE to each dialog, the rtpengine session
-// deleted. Connected calls are left talking (their
-// media flows through rtpengine without anyone's help) and watched there: once a side
-// has been silent for `silenceMs` (hung up: its BYE got 481), they are ended the same way
-// and their agent is free again.
+// deleted. Connected calls are carried on here as this instance's own when their owner
+// wrote their model (call-adoption.ts); the others are left talking (their media flows
+// through rtpengine without anyone's help) and watched there: once a side has been silent
+// for `silenceMs` (hung up: its BYE got 481), they are ended the same way and their agent
+// is free again.
 import type { Logger } from 'pino';
 import type { Clock } from '../../time/clock';
 import type { SipByStackId } from './sip-by-stack-id';
