@@ -46,14 +46,9 @@ export class CallRegistry extends EventEmitter<CallRegistryEvents> {
   /** A new call for a customer's INVITE, with its own rtpengine call-id. */
   open(req: SipRequest, res: SipResponse): Call {
     const id = randomUUID();
-    const call = new Call(id, this.deps, new MediaSession(this.ng, `holdfast-${id}`), req, res);
-    this.calls.set(id, call);
-    call.once('ended', () => {
-      this.calls.delete(id);
-      this.emit('closed', call);
-    });
-    this.emit('opened', call);
-    return call;
+    return this.register(
+      new Call(id, this.deps, new MediaSession(this.ng, `holdfast-${id}`), req, res),
+    );
   }
 
   /**
@@ -63,15 +58,20 @@ export class CallRegistry extends EventEmitter<CallRegistryEvents> {
    */
   adopt(a: AdoptedCall): Call {
     const stub = { finalResponseSent: true, send: () => {} } as unknown as SipResponse;
-    const call = new Call(a.id, this.deps, a.session, a.request, stub, true);
-    this.calls.set(a.id, call);
+    const call = this.register(new Call(a.id, this.deps, a.session, a.request, stub, true));
+    call.adoptCall(a.customerDialog, a.primary, a.agentDialog);
+    void call.audio.sync();
+    return call;
+  }
+
+  /** Known until it ends; observers hear of it first. */
+  private register(call: Call): Call {
+    this.calls.set(call.id, call);
     call.once('ended', () => {
-      this.calls.delete(a.id);
+      this.calls.delete(call.id);
       this.emit('closed', call);
     });
     this.emit('opened', call);
-    call.adoptCall(a.customerDialog, a.primary, a.agentDialog);
-    void call.audio.sync();
     return call;
   }
 

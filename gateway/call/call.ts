@@ -164,10 +164,7 @@ export class Call extends EventEmitter<CallEvents> implements AbsentCall {
     await this.audio.sync();
   }
 
-  /**
-   * A dead instance's connected call, carried on here: the customer's and the agent's
-   * dialogs as it made them, the agent's hold and mute as they were.
-   */
+  /** A dead instance's connected call carried on here: its dialogs, its agent's hold/mute. */
   adoptCall(customerDialog: SipDialog, primary: AdoptedPrimary, agentDialog: SipDialog): void {
     this.customer.adopt(customerDialog);
     this.dialer.adoptPrimary(primary, agentDialog);

@@ -5,14 +5,7 @@
 // re-INVITE is answered 481 by the server, and the call notices a hang-up by its silence.
 import { EventEmitter } from 'node:events';
 import type { SipDialog, SipResponse, SrfInstance } from '../sip-types/srf-types';
-
-type Ack = (opts?: { body?: string }) => void;
-type SentRequest = { on(event: 'response', fn: (res: SipResponse, ack: Ack) => void): void };
-type RawRequest = (
-  uri: string,
-  opts: Record<string, unknown>,
-  cb: (err: Error | undefined, req: SentRequest) => void,
-) => void;
+import { sendByStackId } from './sip-by-stack-id';
 
 type RequestOptions = { method: string; headers?: Record<string, string>; body?: string };
 
@@ -51,22 +44,15 @@ export class AdoptedDialog extends EventEmitter {
     return this.send(opts);
   }
 
-  private send(opts: RequestOptions): Promise<SipResponse> {
-    return new Promise<SipResponse>((resolve, reject) => {
-      (this.srf.request as unknown as RawRequest).call(
-        this.srf,
-        'sip:placeholder', // the server builds the request from its dialog
-        { ...opts, stackDialogId: this.id },
-        (err, req) => {
-          if (err) return reject(err);
-          req.on('response', (res, ack) => {
-            if (res.status < 200) return;
-            if (opts.method === 'INVITE') ack();
-            resolve(res);
-          });
-        },
-      );
-    });
+  private async send(opts: RequestOptions): Promise<SipResponse> {
+    const req = await sendByStackId(this.srf, { ...opts, stackDialogId: this.id });
+    return new Promise((resolve) =>
+      req.on('response', (res, ack) => {
+        if (res.status < 200) return;
+        if (opts.method === 'INVITE') ack();
+        resolve(res);
+      }),
+    );
   }
 
   /** A re-INVITE with `sdp`; resolves with the party's answer. */

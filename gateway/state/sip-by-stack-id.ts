@@ -5,6 +5,7 @@
 // What they never do is forward that dead app's messages to anyone else (see
 // docs/multi-instance.md), so a survivor acts but does not hear.
 import type Srf from 'drachtio-srf';
+import type { SipResponse } from '../sip-types/srf-types';
 
 /** What a survivor can do to a dead instance's SIP, by id. */
 export interface SipByStackId {
@@ -18,11 +19,29 @@ export interface SipByStackId {
 
 const LOST = 'SIP;cause=503;text="gateway instance lost"';
 
+type Ack = (opts?: { body?: string }) => void;
+/** A request drachtio-srf sent: its responses, with the ACK for an INVITE's. */
+export type SentRequest = {
+  on(event: 'response', fn: (res: SipResponse, ack: Ack) => void): void;
+};
 type RawRequest = (
   uri: string,
   opts: Record<string, unknown>,
-  cb: (err: Error | undefined) => void,
+  cb: (err: Error | undefined, req: SentRequest) => void,
 ) => void;
+
+/**
+ * A request in a transaction or dialog named by the SIP server's id (`stackTxnId` or
+ * `stackDialogId` in `opts`): the server builds it from its own, so the URI is drachtio's
+ * placeholder. Resolves once it went out.
+ */
+export function sendByStackId(srf: Srf, opts: Record<string, unknown>): Promise<SentRequest> {
+  return new Promise((resolve, reject) =>
+    (srf.request as unknown as RawRequest).call(srf, 'sip:placeholder', opts, (err, req) =>
+      err ? reject(err) : resolve(req),
+    ),
+  );
+}
 
 /** drachtio-srf's agent as far as this file uses it (it has no public API for responses). */
 interface WireAgent {
@@ -32,14 +51,7 @@ interface WireAgent {
 }
 
 export function sipByStackId(srf: Srf): SipByStackId {
-  const request = (opts: Record<string, unknown>) =>
-    new Promise<void>((resolve, reject) =>
-      // The server builds the request from its own transaction or dialog: the URI is
-      // drachtio's placeholder.
-      (srf.request as unknown as RawRequest).call(srf, 'sip:placeholder', opts, (err) =>
-        err ? reject(err) : resolve(),
-      ),
-    );
+  const request = (opts: Record<string, unknown>) => sendByStackId(srf, opts).then(() => undefined);
   return {
     bye: (stackDialogId) => request({ method: 'BYE', stackDialogId, headers: { Reason: LOST } }),
     cancel: (stackTxnId) => request({ method: 'CANCEL', stackTxnId, headers: { Reason: LOST } }),

@@ -4,38 +4,23 @@
 // any call. The customer's hang-up reaches the survivor as silence (the SIP server answers
 // a dead app's dialog 481), and then nothing is left anywhere.
 import t from 'tap';
-import { Agent, Customer, CUSTOMER_TONE, hearsTone } from './fixtures/parties';
+import { Customer, CUSTOMER_TONE, hearsTone, type Agent } from './fixtures/parties';
 import { sleep, waitFor } from './fixtures/gateway-harness';
 import { findsPrompt, heardSince, lacksTone, promptMs } from './fixtures/hearing';
-import { survivorAndVictim } from '../state/cluster';
+import { nothingLeft, noteTakeovers, takeoverScene } from './fixtures/takeover-scene';
 
 const TONES: Record<string, number> = { c1: 700, c2: 1100 };
 
 t.test('SIGKILL: a connected call is carried on, and a later drop is covered', async (t) => {
-  const ids = ['c1', 'c2'];
-  const {
-    cluster: c,
-    survivor,
-    store,
-    victim,
-  } = await survivorAndVictim(
-    t,
-    ids.map((id) => ({ id, password: `pw-${id}` })),
-    // The window outlasts the prompt, so that the customer hears it whole, then music.
-    {
-      policy: {
-        reconnectWindowMs: promptMs('agent-disconnected') + 2500,
-        presenceTimeoutMs: promptMs('agent-disconnected') + 20_000,
-      },
+  // The window outlasts the prompt, so that the customer hears it whole, then music.
+  const scene = await takeoverScene(t, TONES, {
+    policy: {
+      reconnectWindowMs: promptMs('agent-disconnected') + 2500,
+      presenceTimeoutMs: promptMs('agent-disconnected') + 20_000,
     },
-  );
-  const agents = new Map<string, Agent>();
-  for (const id of ids)
-    agents.set(id, await Agent.open(t, c.target, id, { tone: TONES[id], password: `pw-${id}` }));
-  await waitFor(
-    () => ids.every((id) => survivor.agents.get(id)!.status === 'available'),
-    'both agents available',
-  );
+  });
+  const { cluster: c, survivor, store, victim } = scene;
+  const agents = new Map(scene.agents.map((a) => [a.id, a]));
 
   // A call on the instance to be killed (the SIP server spreads INVITEs over both).
   let customer: Customer | undefined;
@@ -98,20 +83,6 @@ t.test('SIGKILL: a connected call is carried on, and a later drop is covered', a
   t.equal(await customer.hangUp(), 481, 'the BYE of a dead instance’s dialog gets 481');
   customer.ep.pause();
   await second.ua.waitForBye(second.current!, 10_000);
-  await waitFor(
-    async () => {
-      const s = survivor.stats();
-      const list = await survivor.ng.request('list', { limit: 1000 });
-      return (
-        s.calls === 0 &&
-        s.deadlines === 0 &&
-        survivor.shared!.adopted === 0 &&
-        ((list.calls as string[] | undefined) ?? []).length === 0 &&
-        (await store.callsOf('gw-a')).length === 0
-      );
-    },
-    'nothing left on the survivor, in rtpengine or in the store',
-    15_000,
-  );
-  for (const n of survivor.shared!.takeovers) t.comment(`${n.from || '-'} ${n.what}: ${n.outcome}`);
+  await nothingLeft(scene);
+  noteTakeovers(t, scene);
 });

@@ -3,74 +3,36 @@
 // them (the embedded one finishes a gone app's transactions itself; with drachtio-server
 // the survivor does it by transaction id). The agent is then free on the survivor and
 // takes the next call; the survivor's own ringing call never notices.
-import t, { type Test } from 'tap';
-import { Agent, Customer, CUSTOMER_TONE, hearsTone } from './fixtures/parties';
+import t from 'tap';
+import { Customer, CUSTOMER_TONE, hearsTone } from './fixtures/parties';
 import { waitFor } from './fixtures/gateway-harness';
-import { survivorAndVictim } from '../state/cluster';
-import { RtpEndpoint } from '../helpers/rtp-endpoint';
-import type { SipAddress } from '../helpers/sip-server';
-import { SipError, TestUa, type IncomingInvite } from './fixtures/test-ua';
-
-/** A customer whose INVITE is not awaited: its outcome when it comes. */
-async function placeCall(t: Test, sip: SipAddress) {
-  const ep = await RtpEndpoint.open();
-  t.teardown(() => ep.close());
-  const ua = await TestUa.open('udp', sip, 'customer');
-  t.teardown(() => ua.close());
-  const outcome: { status?: number } = {};
-  const answered = ua.invite(`sip:support@${sip.host}:${sip.port}`, ep.sdp()).then(
-    (dialog) => {
-      outcome.status = 200;
-      return dialog;
-    },
-    (err: unknown) => {
-      outcome.status = err instanceof SipError ? err.status : -1;
-      return undefined;
-    },
-  );
-  return { ua, ep, outcome, answered };
-}
+import { nothingLeft, noteTakeovers, pendingCall, takeoverScene } from './fixtures/takeover-scene';
+import type { IncomingInvite } from './fixtures/test-ua';
 
 t.test('SIGKILL while ringing: 503 to the customer, CANCEL to the agent', async (t) => {
-  const ids = ['r1', 'r2'];
-  const {
-    cluster: c,
-    survivor,
-    store,
-    victim,
-  } = await survivorAndVictim(
-    t,
-    ids.map((id) => ({ id, password: `pw-${id}` })),
-    { queue: { ringTimeoutMs: 20_000 } },
-  );
-  const agents: Agent[] = [];
+  const scene = await takeoverScene(t, { r1: 700, r2: 900 }, { queue: { ringTimeoutMs: 20_000 } });
+  const { cluster: c, survivor, store, victim, agents } = scene;
   const rung = new Map<string, IncomingInvite>();
   const cancelled = new Set<string>();
-  for (const [i, id] of ids.entries()) {
-    const agent = await Agent.open(t, c.target, id, { tone: 700 + 200 * i, password: `pw-${id}` });
+  for (const agent of agents) {
     agent.autoAnswer = false;
     agent.ua.on('invite', (inv) => {
       if (agent.autoAnswer) return;
       inv.ring();
-      rung.set(id, inv);
+      rung.set(agent.id, inv);
     });
-    agent.ua.on('cancel', () => cancelled.add(id));
-    agents.push(agent);
+    agent.ua.on('cancel', () => cancelled.add(agent.id));
   }
-  await waitFor(
-    () => ids.every((id) => survivor.agents.get(id)!.status === 'available'),
-    'both agents available',
-  );
 
   // Two customers, one on each instance, each ringing an agent. The SIP server spreads
   // new INVITEs over its apps (round-robin; drachtio-server's turn can skip an app while it
   // still lists apps of earlier tests), so a second call on the same instance is cancelled
   // and placed again.
-  const placed: (Awaited<ReturnType<typeof placeCall>> & { agent: string; mine: boolean })[] = [];
+  const placed: (Awaited<ReturnType<typeof pendingCall>> & { agent: string; mine: boolean })[] = [];
   const dialledHere = (agent: string) =>
     [...survivor.calls.values()].some((k) => k.agentLegs.some((l) => l.agentId === agent));
   for (let tries = 0; placed.length < 2 && tries < 10; tries++) {
-    const k = await placeCall(t, c.sip);
+    const k = await pendingCall(t, c.sip);
     const fresh = () => [...rung.keys()].find((id) => !placed.some((p) => p.agent === id));
     await waitFor(() => fresh() !== undefined, 'an agent rings');
     const agent = fresh()!;
@@ -133,20 +95,6 @@ t.test('SIGKILL while ringing: 503 to the customer, CANCEL to the agent', async 
 
   t.equal(await customer.hangUp(), 200);
   t.equal(await keep.ua.bye(kept), 200);
-  await waitFor(
-    async () => {
-      const s = survivor.stats();
-      const list = await survivor.ng.request('list', { limit: 1000 });
-      return (
-        s.calls === 0 &&
-        s.deadlines === 0 &&
-        ((list.calls as string[] | undefined) ?? []).length === 0 &&
-        (await store.callsOf('gw-a')).length === 0 &&
-        (await store.callsOf('gw-b')).length === 0
-      );
-    },
-    'nothing left on the survivor, in rtpengine or in the store',
-    15_000,
-  );
-  for (const n of survivor.shared!.takeovers) t.comment(`${n.from || '-'} ${n.what}: ${n.outcome}`);
+  await nothingLeft(scene, ['gw-a', 'gw-b']);
+  noteTakeovers(t, scene);
 });

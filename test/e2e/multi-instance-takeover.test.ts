@@ -5,29 +5,12 @@
 // and ended once its customer hangs up; its disconnect episode carries on here (the agent's REGISTER brings it
 // back, and it takes one of the survivor's queued calls). The survivor's own calls never
 // notice, and nothing of anything is left at the end.
-import t, { type Test } from 'tap';
-import { Agent, Customer, CUSTOMER_TONE, hearsTone } from './fixtures/parties';
+import t from 'tap';
+import { Customer, CUSTOMER_TONE, hearsTone, type Agent } from './fixtures/parties';
 import { waitFor } from './fixtures/gateway-harness';
-import { survivorAndVictim } from '../state/cluster';
-import { RtpEndpoint } from '../helpers/rtp-endpoint';
-import type { SipAddress } from '../helpers/sip-server';
-import { SipError, TestUa, type Dialog } from './fixtures/test-ua';
+import { nothingLeft, noteTakeovers, pendingCall, takeoverScene } from './fixtures/takeover-scene';
 
-/** A customer whose INVITE waits in the queue (not awaited): its outcome when it comes. */
-async function waitingCall(t: Test, sip: SipAddress) {
-  const ep = await RtpEndpoint.open();
-  t.teardown(() => ep.close());
-  const ua = await TestUa.open('udp', sip, 'customer');
-  t.teardown(() => ua.close());
-  const outcome: { status?: number; dialog?: Dialog } = {};
-  ua.invite(`sip:support@${sip.host}:${sip.port}`, ep.sdp()).then(
-    (dialog) => Object.assign(outcome, { status: 200, dialog }),
-    (err: unknown) => (outcome.status = err instanceof SipError ? err.status : -1),
-  );
-  return { ua, ep, outcome };
-}
-
-const TONES = [600, 800, 1000, 1200];
+const TONES: Record<string, number> = { a1: 600, a2: 800, a3: 1000, a4: 1200 };
 
 /** The item of `now` that `before` lacks (both lists of owners, one more in `now`). */
 function newcomer(before: string[], now: string[]): string | undefined {
@@ -41,23 +24,8 @@ function newcomer(before: string[], now: string[]): string | undefined {
 }
 
 t.test('SIGKILL mid-load: the survivor takes over queue, episode and calls', async (t) => {
-  const ids = ['a1', 'a2', 'a3', 'a4'];
-  const {
-    cluster: c,
-    survivor,
-    store,
-    victim,
-  } = await survivorAndVictim(
-    t,
-    ids.map((id) => ({ id, password: `pw-${id}` })),
-  );
-  const agents: Agent[] = [];
-  for (const [i, id] of ids.entries())
-    agents.push(await Agent.open(t, c.target, id, { tone: TONES[i], password: `pw-${id}` }));
-  await waitFor(
-    () => ids.every((id) => survivor.agents.get(id)!.status === 'available'),
-    'every agent available',
-  );
+  const scene = await takeoverScene(t, TONES);
+  const { cluster: c, survivor, store, victim, agents } = scene;
 
   // Four connected calls, two on each instance. The SIP server spreads new INVITEs over
   // its apps (round-robin; drachtio-server's turn can skip an app while it still lists
@@ -89,11 +57,11 @@ t.test('SIGKILL mid-load: the survivor takes over queue, episode and calls', asy
   );
   // Four more calls wait (no agent is free, they hear music in early media): two on each
   // (one over that is cancelled again, as above).
-  const waiting: Awaited<ReturnType<typeof waitingCall>>[] = [];
+  const waiting: Awaited<ReturnType<typeof pendingCall>>[] = [];
   const owners = async () => (await store.queue()).map((q) => q.owner);
   for (let tries = 0; waiting.length < 4 && tries < 12; tries++) {
     const before = await owners();
-    const w = await waitingCall(t, c.sip);
+    const w = await pendingCall(t, c.sip);
     await waitFor(async () => (await owners()).length > before.length, 'queued');
     const now = await owners();
     const owner = newcomer(before, now);
@@ -135,14 +103,11 @@ t.test('SIGKILL mid-load: the survivor takes over queue, episode and calls', asy
     'the dead one is gone',
   );
   // The connected call of the dead instance talks on through rtpengine.
-  t.ok(
-    (await hearsTone(kept.customer.ep, TONES[agents.indexOf(kept.agent)])) > 0.8,
-    'still talking',
-  );
+  t.ok((await hearsTone(kept.customer.ep, kept.agent.tone)) > 0.8, 'still talking');
   t.ok((await hearsTone(kept.agent.ep, CUSTOMER_TONE)) > 0.8, 'both ways');
   // The survivor's own calls noticed nothing.
   for (const x of talking.filter((y) => !y.onVictim))
-    t.ok((await hearsTone(x.customer.ep, TONES[agents.indexOf(x.agent)])) > 0.8, 'own call fine');
+    t.ok((await hearsTone(x.customer.ep, x.agent.tone)) > 0.8, 'own call fine');
 
   // The gone agent registers again: its episode ends here, and it takes a queued call.
   const served = dropped.agent.nextCall(10_000);
@@ -172,21 +137,6 @@ t.test('SIGKILL mid-load: the survivor takes over queue, episode and calls', asy
     "the survivor's waiting calls were served",
   );
   for (const w of waiting) if (w.outcome.dialog) await w.ua.bye(w.outcome.dialog);
-  await waitFor(
-    async () => {
-      const s = survivor.stats();
-      const list = await survivor.ng.request('list', { limit: 1000 });
-      return (
-        s.calls === 0 &&
-        s.deadlines === 0 &&
-        s.queued === 0 &&
-        survivor.shared!.adopted === 0 &&
-        ((list.calls as string[] | undefined) ?? []).length === 0 &&
-        (await store.callsOf('gw-a')).length === 0
-      );
-    },
-    'nothing left on the survivor, in rtpengine or in the store',
-    15_000,
-  );
-  for (const n of survivor.shared!.takeovers) t.comment(`${n.from || '-'} ${n.what}: ${n.outcome}`);
+  await nothingLeft(scene);
+  noteTakeovers(t, scene);
 });
